@@ -1,0 +1,42 @@
+# One command runs what CI runs: `make test`.  `make demo` shows the product end to end.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install demo test lint typecheck unit samples bench clean test-scale
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,charts]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/reportwatch demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+samples: $(STAMP)
+	$(BIN)/python -m reportwatch.samples.build
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.rerun
+
+clean:
+	rm -rf data .pytest_cache .mypy_cache .ruff_cache

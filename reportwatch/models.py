@@ -1,0 +1,211 @@
+"""Data contracts that cross a stage boundary.
+
+discover → :class:`Candidate`; fetch → :class:`FetchedFile`; extract → :class:`DocumentText`;
+normalize → :class:`Report`; detect → :class:`Alert`. They are pydantic models so a Prefect
+task can hand them to the next one (and to a worker process) without surprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["info", "warning", "critical"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
+
+
+class Candidate(BaseModel):
+    """A document a source says exists, before anything is downloaded."""
+
+    series: str
+    symbol: str
+    source: str = Field(description="Name of the source adapter that found it, e.g. 'undl-oai'.")
+    title: str | None = None
+    date: dt.date | None = Field(None, description="Publication date (MARC 269).")
+    file_url: str | None = Field(None, description="Direct file URL when the source gives one.")
+    record_id: str | None = None
+    job_number: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    catalogued_at: dt.datetime | None = Field(None, description="Catalogue change date (OAI datestamp).")
+    local_path: str | None = Field(None, description="For the drop folder: the file on disk.")
+
+
+FetchStatus = Literal["fetched", "unchanged", "not_modified"]
+
+
+class FetchedFile(BaseModel):
+    """A downloaded file, stored in the raw archive by its sha256."""
+
+    series: str
+    symbol: str
+    source: str
+    url: str = Field(description="Final URL after redirects.")
+    sha256: str
+    path: str = Field(description="Path of the file in the raw archive.")
+    size: int
+    status: FetchStatus = "fetched"
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: dt.datetime
+    title: str | None = None
+
+
+class PageText(BaseModel):
+    number: int = Field(description="1-based page number.")
+    lines: list[str] = Field(default_factory=list, description="Body lines, furniture removed.")
+
+
+class Paragraph(BaseModel):
+    """A paragraph of the body text with where it came from."""
+
+    number: int | None = Field(None, description="The printed paragraph number, if numbered.")
+    section: str | None = Field(None, description="The heading it sits under.")
+    part: str = Field("body", description="letter, annex, enclosure or body.")
+    page: int = Field(description="1-based page where the paragraph starts.")
+    top: float | None = Field(None, description="Distance from the top of the page in points.")
+    text: str
+
+
+class DocumentText(BaseModel):
+    """What extraction gives: body text by page and paragraph, plus masthead metadata."""
+
+    symbol: str | None = None
+    distribution_date: dt.date | None = None
+    original_language: str | None = None
+    job_number: str | None = None
+    title: str | None = None
+    page_count: int
+    pages: list[PageText]
+    paragraphs: list[Paragraph]
+    extractor: str = Field(description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-1'.")
+    sha256: str | None = None
+
+
+class Evidence(BaseModel):
+    page: int | None = None
+    paragraph: int | None = None
+    text: str
+
+
+class Incident(BaseModel):
+    date: dt.date | None = None
+    location: str | None = None
+    summary: str
+    casualties: int | None = None
+    evidence: Evidence | None = None
+
+
+Frequency = Literal["monthly", "quarterly", "other"]
+
+
+class Report(BaseModel):
+    """A normalized report: typed facts, each with evidence, and warnings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    symbol: str | None = None
+    series: str
+    title: str | None = None
+    distribution_date: dt.date | None = None
+    letter_date: dt.date | None = None
+    original_language: str | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    frequency: Frequency | None = None
+    as_of_date: dt.date | None = None
+    troops_total: int | None = None
+    troops_approximate: bool | None = None
+    nato_nations: int | None = None
+    non_nato_nations: int | None = None
+    non_nato_troops: int | None = None
+    major_incidents: bool | None = None
+    incidents: list[Incident] = Field(default_factory=list)
+    signatories: list[str] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    quarantine_reason: str | None = Field(
+        None, description="Set when required facts are missing; the document is loaded as quarantined."
+    )
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSON contract of ``reportwatch extract --json`` (exact top-level keys)."""
+        return {
+            "symbol": self.symbol,
+            "series": self.series,
+            "title": self.title,
+            "distribution_date": _iso(self.distribution_date),
+            "letter_date": _iso(self.letter_date),
+            "original_language": self.original_language,
+            "period_start": _iso(self.period_start),
+            "period_end": _iso(self.period_end),
+            "frequency": self.frequency,
+            "as_of_date": _iso(self.as_of_date),
+            "troops_total": self.troops_total,
+            "troops_approximate": self.troops_approximate,
+            "nato_nations": self.nato_nations,
+            "non_nato_nations": self.non_nato_nations,
+            "non_nato_troops": self.non_nato_troops,
+            "major_incidents": self.major_incidents,
+            "incidents": [
+                {"date": _iso(i.date), "location": i.location, "summary": i.summary}
+                for i in self.incidents
+            ],
+            "signatories": list(self.signatories),
+            "paragraphs": [
+                {"number": p.number, "section": p.section, "page": p.page, "text": p.text}
+                for p in self.paragraphs
+            ],
+            "evidence": {
+                name: {"page": e.page, "paragraph": e.paragraph, "text": e.text}
+                for name, e in self.evidence.items()
+            },
+            "warnings": list(self.warnings),
+        }
+
+
+# Facts stored as rows in ``observations``: report field → unit.
+OBSERVED_METRICS: dict[str, str] = {
+    "troops_total": "troops",
+    "non_nato_troops": "troops",
+    "nato_nations": "nations",
+    "non_nato_nations": "nations",
+    "major_incidents": "flag",
+}
+
+
+class Alert(BaseModel):
+    """One alert: what changed, by how much, since which report, where in the PDF."""
+
+    key: str = Field(description="Stable key: the same alert is raised once, ever.")
+    rule_id: str
+    rule_kind: str
+    series: str
+    severity: Severity
+    headline: str = Field(description="One line that says what happened.")
+    symbol: str | None = None
+    document_id: str | None = None
+    metric: str | None = None
+    value: float | None = None
+    previous_value: float | None = None
+    delta: float | None = None
+    pct_change: float | None = None
+    approximate: bool | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    previous_symbol: str | None = None
+    previous_period_end: dt.date | None = None
+    source_url: str | None = None
+    evidence_page: int | None = None
+    evidence_paragraph: int | None = None
+    evidence_text: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    raised_at: dt.datetime | None = None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
