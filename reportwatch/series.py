@@ -42,7 +42,9 @@ class ChannelConfig(BaseModel):
     kind: Literal["console", "slack", "email"]
     min_severity: Severity = "info"
     digest: Literal["none", "run", "day"] = "none"
-    template: str | None = Field(None, description="Path of a Jinja2 template overriding the default.")
+    template: str | None = Field(
+        None, description="Path of a Jinja2 template overriding the default."
+    )
     ops: bool = Field(False, description="Also receives operational alerts (failed runs).")
 
 
@@ -57,6 +59,10 @@ class SeriesConfig(BaseModel):
     profile: dict[str, Any] = Field(
         default_factory=dict,
         description="Extraction profile; a string names series/profiles/<name>.yaml.",
+    )
+    confirm_terms: list[str] = Field(
+        default_factory=list,
+        description="A downloaded document must mention one of these, else it is rejected.",
     )
     rules: list[RuleConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=lambda: [ChannelConfig(kind="console")])
@@ -105,7 +111,9 @@ def parse_series(path: Path) -> SeriesConfig:
             f"{path}: {where}: {first['msg']}", hint="see docs/series.md for the fields"
         ) from exc
     if config.id != path.stem:
-        raise SeriesError(f"{path}: id '{config.id}' differs from the file name", hint="make them equal")
+        raise SeriesError(
+            f"{path}: id '{config.id}' differs from the file name", hint="make them equal"
+        )
     return config
 
 

@@ -1,0 +1,111 @@
+"""The run summary: counts per stage, seconds per stage, alerts; published as a Prefect artifact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.events import emit_event
+
+from reportwatch.models import Alert
+
+COUNTS = ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected", "failed",
+          "alerts_raised", "alerts_delivered")  # fmt: skip
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    series: str
+    flow: str
+    window_until: dt.date | None = None
+    status: str = "running"
+    discovered: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    rejected: int = 0
+    failed: int = 0
+    alerts_raised: int = 0
+    alerts_delivered: int = 0
+    error: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    loaded_documents: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    delivery_errors: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in COUNTS}
+
+    def one_line(self) -> str:
+        parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.counts().items())
+        return f"{self.flow} {self.series}: {self.status}: {parts}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "series": self.series,
+            "status": self.status,
+            **self.counts(),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "failures": self.failures,
+            "alerts": [a.headline for a in self.alerts],
+            "delivery_errors": self.delivery_errors,
+        }
+
+    def markdown(self) -> str:
+        lines = [f"# reportwatch {self.flow}: {self.series} ({self.status})", ""]
+        lines += ["| stage | count |", "|---|---|"]
+        lines += [f"| {k.replace('_', ' ')} | {v} |" for k, v in self.counts().items()]
+        lines += ["", "| stage | seconds |", "|---|---|"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in self.stage_seconds.items()]
+        if self.alerts:
+            lines += ["", "## Alerts raised", ""]
+            lines += [f"- **{a.severity}** {a.headline}" for a in self.alerts]
+        if self.failures:
+            lines += ["", "## Failed or quarantined items", ""]
+            lines += [f"- `{f['symbol']}`: {f['reason']}" for f in self.failures]
+        if self.delivery_errors:
+            lines += ["", "## Delivery problems (will be retried)", ""]
+            lines += [f"- {ch}: {err}" for ch, err in self.delivery_errors.items()]
+        return "\n".join(lines)
+
+
+def publish_run_artifact(summary: RunSummary) -> None:
+    """A markdown summary and a table of counts, under stable keys per series."""
+    key = f"reportwatch-{summary.series}-run".lower()
+    create_markdown_artifact(key=key, markdown=summary.markdown(), description=summary.one_line())
+    create_table_artifact(
+        key=f"{key}-counts",
+        table=[{"stage": k, "count": v} for k, v in summary.counts().items()]
+        + [
+            {"stage": f"{k} seconds", "count": round(v, 2)}
+            for k, v in summary.stage_seconds.items()
+        ],
+    )
+
+
+def emit_events(summary: RunSummary) -> None:
+    """Custom events other automations can react to."""
+    for doc in summary.loaded_documents:
+        emit_event(
+            event="reportwatch.document.loaded",
+            resource={"prefect.resource.id": f"reportwatch.document.{doc['document_id']}"},
+            payload={**doc, "series": summary.series, "run_id": summary.run_id},
+        )
+    for alert in summary.alerts:
+        emit_event(
+            event="reportwatch.alert.raised",
+            resource={"prefect.resource.id": f"reportwatch.alert.{alert.key}"},
+            payload={
+                "series": alert.series,
+                "rule": alert.rule_id,
+                "severity": alert.severity,
+                "headline": alert.headline,
+                "symbol": alert.symbol,
+            },
+        )

@@ -1,0 +1,121 @@
+"""Load: one DuckDB transaction per document, then publish the analysts' snapshot.
+
+The write connection is held only for the unit of work (DESIGN.md: the loader never blocks
+analysts, who read the snapshot).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from prefect import task
+
+from reportwatch.models import DocumentText, FetchedFile, Report
+from reportwatch.series import SeriesConfig
+from reportwatch.settings import Settings
+from tasks.read import ReadOutcome
+from tasks.retry import retry_transient
+from warehouse import open_writer
+from warehouse.documents import LoadResult, load_document
+from warehouse.runs import mark_candidate
+from warehouse.snapshot import publish
+
+
+class _LoadSummary(Protocol):
+    run_id: str
+    loaded: int
+    quarantined: int
+    unchanged: int
+    rejected: int
+    failures: list[dict[str, Any]]
+    loaded_documents: list[dict[str, Any]]
+
+
+def load_one(
+    settings: Settings,
+    fetched: FetchedFile,
+    text: DocumentText | None,
+    report: Report | None,
+    *,
+    reason: str | None = None,
+    run_id: str | None = None,
+    normalizer: str | None = None,
+    replace: bool = False,
+) -> LoadResult:
+    with open_writer(settings.warehouse_path) as con:
+        return load_document(
+            con,
+            fetched=fetched,
+            text=text,
+            report=report,
+            reason=reason,
+            run_id=run_id,
+            normalizer=normalizer,
+            replace=replace,
+        )
+
+
+def publish_snapshot(settings: Settings) -> str | None:
+    """Publish the read-only snapshot analysts query (atomic rename)."""
+    return publish(settings.warehouse_path, settings.snapshot_path)
+
+
+@task(name="load", retries=3, retry_delay_seconds=[1, 3, 10], retry_condition_fn=retry_transient)
+def load_task(
+    settings: Settings,
+    fetched: FetchedFile,
+    text: DocumentText | None,
+    report: Report | None,
+    reason: str | None = None,
+    run_id: str | None = None,
+    normalizer: str | None = None,
+    replace: bool = False,
+) -> LoadResult:
+    return load_one(
+        settings, fetched, text, report, reason=reason, run_id=run_id,
+        normalizer=normalizer, replace=replace,
+    )  # fmt: skip
+
+
+def load_all(
+    settings: Settings,
+    config: SeriesConfig,
+    files: list[FetchedFile],
+    outcomes: list[ReadOutcome],
+    summary: _LoadSummary,
+) -> list[str]:
+    """Load each read document in its own transaction; returns the new document ids.
+
+    Writes are serialized across runs by the ``reportwatch-warehouse`` concurrency limit when
+    a Prefect server has it (see docs/scaling.md); in-process they are sequential anyway.
+    """
+    new_docs: list[str] = []
+    for fetched, outcome in zip(files, outcomes, strict=True):
+        if outcome.rejected:
+            summary.rejected += 1
+            reject_candidate(settings, fetched, outcome.rejected)
+            continue
+        result = load_task(
+            settings, fetched, outcome.text, outcome.report, reason=outcome.reason,
+            run_id=summary.run_id, normalizer=outcome.normalizer,
+        )  # fmt: skip
+        if result.status == "unchanged":
+            summary.unchanged += 1
+            continue
+        new_docs.append(result.document_id)
+        if result.status == "quarantined":
+            summary.quarantined += 1
+            summary.failures.append({"symbol": fetched.symbol, "reason": outcome.reason})
+        else:
+            summary.loaded += 1
+        summary.loaded_documents.append(
+            {"document_id": result.document_id, "symbol": fetched.symbol,
+             "status": result.status, "version": result.version, "load_id": result.load_id}
+        )  # fmt: skip
+    return new_docs
+
+
+def reject_candidate(settings: Settings, fetched: FetchedFile, reason: str) -> None:
+    with open_writer(settings.warehouse_path) as con:
+        mark_candidate(con, series=fetched.series, symbol=fetched.symbol, status="rejected",
+                       reason=reason)  # fmt: skip

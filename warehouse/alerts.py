@@ -1,0 +1,215 @@
+"""Facts for detection, the alerts table and the delivery ledger.
+
+An alert row is inserted once, ever (its key is the primary key). Each (alert, channel) has one
+row in ``deliveries``: ``pending`` until a send succeeds (``delivered``), so a channel that was
+down gets the alert on the next run and a delivered alert never repeats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from reportwatch.models import Alert
+from warehouse.connection import Connection, transaction
+from warehouse.documents import new_load, now
+
+_FACT_METRICS = ("troops_total", "nato_nations", "non_nato_nations", "non_nato_troops",
+                 "major_incidents")  # fmt: skip
+
+
+def _rows(cur: Any) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def report_facts(
+    con: Connection, series: str, *, current_only: bool = True
+) -> list[dict[str, Any]]:
+    """One dict per document version: period, status, metrics and their evidence."""
+    docs = _rows(
+        con.execute(
+            f"""SELECT document_id, symbol, version, is_current, status, reason, period_start,
+                       period_end, as_of_date, source_url, title, loaded_at,
+                       (SELECT count(*) FROM incidents i WHERE i.document_id = d.document_id
+                        AND coalesce(i.casualties, 0) > 0) AS incidents_with_casualties,
+                       (SELECT count(*) FROM incidents i WHERE i.document_id = d.document_id)
+                           AS incidents
+                FROM documents d WHERE series = ? {"AND is_current" if current_only else ""}
+                ORDER BY period_end NULLS LAST, symbol, version""",
+            [series],
+        )
+    )
+    obs = _rows(
+        con.execute(
+            """SELECT o.document_id, metric, value, approximate, evidence_page,
+                      evidence_paragraph, evidence_text
+               FROM observations o JOIN documents d USING (document_id) WHERE d.series = ?""",
+            [series],
+        )
+    )
+    by_doc: dict[str, dict[str, Any]] = {d["document_id"]: d for d in docs}
+    for d in docs:
+        d["metrics"] = {}
+    for o in obs:
+        doc = by_doc.get(o["document_id"])
+        if doc is not None:
+            doc["metrics"][o["metric"]] = o
+    return docs
+
+
+def paragraph_texts(con: Connection, document_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        con.execute(
+            "SELECT number, page, part, text FROM paragraphs WHERE document_id = ? ORDER BY seq",
+            [document_id],
+        )
+    )
+
+
+def insert_alerts(
+    con: Connection, alerts: list[Alert], *, series: str, run_id: str | None
+) -> list[Alert]:
+    """Insert alerts whose key is new; returns only those (an alert is raised once, ever)."""
+    if not alerts:
+        return []
+    fresh: list[Alert] = []
+    with transaction(con):
+        load_id = new_load(con, series=series, kind="detect", run_id=run_id)
+        for alert in alerts:
+            exists = con.execute("SELECT 1 FROM alerts WHERE alert_key = ?", [alert.key]).fetchone()
+            if exists:
+                continue
+            raised = alert.raised_at or now()
+            con.execute(
+                """INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                                              ?, ?, ?, ?, ?, ?, ?)""",
+                [alert.key, alert.rule_id, alert.rule_kind, alert.series, alert.severity,
+                 alert.headline, alert.document_id, alert.symbol, alert.metric, alert.value,
+                 alert.previous_value, alert.delta, alert.pct_change, alert.approximate,
+                 alert.period_start, alert.period_end, alert.previous_symbol,
+                 alert.previous_period_end, alert.source_url, alert.evidence_page,
+                 alert.evidence_paragraph, alert.evidence_text, json.dumps(alert.details, default=str),
+                 raised, load_id],
+            )  # fmt: skip
+            fresh.append(alert.model_copy(update={"raised_at": raised}))
+    return fresh
+
+
+def _alert_from_row(row: dict[str, Any]) -> Alert:
+    details = row.get("details")
+    return Alert(
+        key=row["alert_key"],
+        rule_id=row["rule_id"],
+        rule_kind=row["rule_kind"],
+        series=row["series"],
+        severity=row["severity"],
+        headline=row["headline"],
+        symbol=row["symbol"],
+        document_id=row["document_id"],
+        metric=row["metric"],
+        value=row["value"],
+        previous_value=row["previous_value"],
+        delta=row["delta"],
+        pct_change=row["pct_change"],
+        approximate=row["approximate"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        previous_symbol=row["previous_symbol"],
+        previous_period_end=row["previous_period_end"],
+        source_url=row["source_url"],
+        evidence_page=row["evidence_page"],
+        evidence_paragraph=row["evidence_paragraph"],
+        evidence_text=row["evidence_text"],
+        details=json.loads(details) if isinstance(details, str) else (details or {}),
+        raised_at=row["raised_at"],
+    )
+
+
+def list_alerts(con: Connection, *, series: str | None = None, pending_only: bool = False,
+                limit: int = 100) -> list[dict[str, Any]]:  # fmt: skip
+    """Alerts with their delivery state per channel (for ``reportwatch alerts list``)."""
+    return _rows(
+        con.execute(
+            f"""SELECT a.raised_at, a.severity, a.series, a.rule_id, a.headline, a.symbol,
+                       string_agg(d.channel || ':' || d.status, ', ' ORDER BY d.channel) AS deliveries,
+                       a.alert_key
+                FROM alerts a LEFT JOIN deliveries d USING (alert_key)
+                WHERE (? IS NULL OR a.series = ?)
+                GROUP BY ALL
+                {"HAVING bool_or(d.status = 'pending')" if pending_only else ""}
+                ORDER BY a.raised_at DESC, a.alert_key LIMIT ?""",
+            [series, series, limit],
+        )
+    )
+
+
+def queue_deliveries(con: Connection, *, channel: str, keys: list[str], series: str,
+                     muted: set[str] | None = None, run_id: str | None = None) -> int:  # fmt: skip
+    """Create a pending ledger row per alert for ``channel`` (existing rows are left alone)."""
+    if not keys:
+        return 0
+    created = 0
+    with transaction(con):
+        load_id = new_load(con, series=series, kind="notify", run_id=run_id)
+        for key in keys:
+            if con.execute(
+                "SELECT 1 FROM deliveries WHERE alert_key = ? AND channel = ?", [key, channel]
+            ).fetchone():
+                continue
+            status = "muted" if muted and key in muted else "pending"
+            con.execute(
+                "INSERT INTO deliveries (alert_key, channel, status, load_id) VALUES (?, ?, ?, ?)",
+                [key, channel, status, load_id],
+            )
+            created += 1
+    return created
+
+
+def pending_alerts(con: Connection, *, channel: str, series: str) -> list[Alert]:
+    rows = _rows(
+        con.execute(
+            """SELECT a.* FROM alerts a JOIN deliveries d USING (alert_key)
+               WHERE d.channel = ? AND d.status = 'pending' AND a.series = ?
+               ORDER BY a.period_end NULLS LAST, a.raised_at, a.alert_key""",
+            [channel, series],
+        )
+    )
+    return [_alert_from_row(r) for r in rows]
+
+
+def record_attempt(con: Connection, *, channel: str, keys: list[str], ok: bool,
+                   error: str | None = None, retry_at: dt.datetime | None = None) -> None:  # fmt: skip
+    with transaction(con):
+        for key in keys:
+            con.execute(
+                """UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?,
+                       status = ?, last_error = ?, delivered_at = ?, next_attempt_at = ?
+                   WHERE alert_key = ? AND channel = ?""",
+                [now(), "delivered" if ok else "pending", None if ok else error,
+                 now() if ok else None, retry_at, key, channel],
+            )  # fmt: skip
+
+
+def delivered_count(con: Connection, *, since: dt.datetime) -> int:
+    row = con.execute(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered' AND delivered_at >= ?", [since]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def mute(con: Connection, *, rule_id: str, series: str, until: dt.date | None) -> None:
+    con.execute(
+        """INSERT INTO mutes VALUES (?, ?, ?, ?) ON CONFLICT (rule_id, series)
+           DO UPDATE SET until = excluded.until, created_at = excluded.created_at""",
+        [rule_id, series, until, now()],
+    )
+
+
+def muted_rules(con: Connection, *, series: str, today: dt.date) -> set[str]:
+    rows = con.execute(
+        "SELECT rule_id FROM mutes WHERE series = ? AND (until IS NULL OR until >= ?)",
+        [series, today],
+    ).fetchall()
+    return {str(r[0]) for r in rows}

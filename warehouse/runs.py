@@ -1,0 +1,160 @@
+"""Run bookkeeping: runs, discovered candidates and the harvest cursor.
+
+The harvest cursor (last window done per source and series) is written in the same
+transaction as the candidates that window found, so a crash never skips a window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from reportwatch.models import Candidate
+from warehouse.connection import Connection, transaction
+from warehouse.documents import new_load, now
+
+# Candidate states: what discovery found and what became of it.
+#   candidate     found, not yet fetched (or confirmation pending)
+#   failed        fetch or extraction failed for a transient/terminal reason (retried next run)
+#   not_published the source has no file yet (retried next run)
+#   rejected      not a document of this series (never fetched again)
+#   loaded / quarantined   a version is in ``documents``
+RETRYABLE = ("candidate", "failed", "not_published")
+
+
+def start_run(con: Connection, *, run_id: str, flow: str, series: str,
+              window_from: dt.date | None, window_until: dt.date | None) -> None:  # fmt: skip
+    con.execute(
+        """INSERT INTO runs (run_id, flow, series, started_at, status, window_from, window_until)
+           VALUES (?, ?, ?, ?, 'running', ?, ?)
+           ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at, status = 'running'""",
+        [run_id, flow, series, now(), window_from, window_until],
+    )
+
+
+def finish_run(con: Connection, *, run_id: str, status: str, counts: dict[str, int],
+               stage_seconds: dict[str, float], error: str | None = None) -> None:  # fmt: skip
+    cols = ["discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected", "failed",
+            "alerts_raised", "alerts_delivered"]  # fmt: skip
+    assignments = ", ".join(f"{c} = ?" for c in cols)
+    con.execute(
+        f"""UPDATE runs SET finished_at = ?, status = ?, stage_seconds = ?, error = ?, {assignments}
+            WHERE run_id = ?""",
+        [
+            now(),
+            status,
+            json.dumps(stage_seconds),
+            error,
+            *[counts.get(c, 0) for c in cols],
+            run_id,
+        ],
+    )
+
+
+def record_discovery(
+    con: Connection,
+    *,
+    series: str,
+    source: str,
+    found: list[Candidate],
+    rejected: list[tuple[Candidate, str]],
+    window_until: dt.date | None,
+    run_id: str | None,
+) -> list[str]:
+    """Store candidates, rejections and the cursor in one transaction; returns new symbols."""
+    new: list[str] = []
+    with transaction(con):
+        # A harvest that finds nothing only moves the cursor: no load row for it.
+        load_id = (
+            new_load(con, series=series, kind="discover", run_id=run_id)
+            if found or rejected
+            else "cursor-only"
+        )
+        for cand, status, reason in [(c, "candidate", None) for c in found] + [
+            (c, "rejected", r) for c, r in rejected
+        ]:
+            row = con.execute(
+                "SELECT status FROM candidates WHERE series = ? AND symbol = ?",
+                [series, cand.symbol],
+            ).fetchone()
+            if row is None:
+                con.execute(
+                    """INSERT INTO candidates (series, symbol, source, title, published, file_url,
+                           record_id, status, reason, first_seen, last_seen, load_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [series, cand.symbol, cand.source, cand.title, cand.date, cand.file_url,
+                     cand.record_id, status, reason, now(), now(), load_id],
+                )  # fmt: skip
+                if status == "candidate":
+                    new.append(cand.symbol)
+            else:
+                con.execute(
+                    """UPDATE candidates SET last_seen = ?, title = coalesce(title, ?),
+                           file_url = coalesce(file_url, ?) WHERE series = ? AND symbol = ?""",
+                    [now(), cand.title, cand.file_url, series, cand.symbol],
+                )
+        if window_until is not None:
+            con.execute(
+                """INSERT INTO harvest_cursors VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (source, series) DO UPDATE SET
+                     window_until = greatest(harvest_cursors.window_until, excluded.window_until),
+                     updated_at = excluded.updated_at,
+                     load_id = CASE WHEN excluded.load_id = 'cursor-only'
+                                    THEN harvest_cursors.load_id ELSE excluded.load_id END""",
+                [source, series, window_until, now(), load_id],
+            )
+    return new
+
+
+def queue_symbol(con: Connection, *, series: str, symbol: str, source: str = "symbol-list") -> bool:
+    """Queue a known symbol for download (``reportwatch add``); False if already known."""
+    return bool(
+        record_discovery(
+            con, series=series, source=source,
+            found=[Candidate(series=series, symbol=symbol, source=source)],
+            rejected=[], window_until=None, run_id=None,
+        )
+    )  # fmt: skip
+
+
+def cursor(con: Connection, *, source: str, series: str) -> dt.date | None:
+    row = con.execute(
+        "SELECT window_until FROM harvest_cursors WHERE source = ? AND series = ?", [source, series]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def to_fetch(con: Connection, series: str) -> list[dict[str, Any]]:
+    """Candidates that still need a download: new, failed, or not yet published."""
+    marks = ", ".join("?" for _ in RETRYABLE)
+    cur = con.execute(
+        f"""SELECT symbol, source, title, published, file_url, record_id, status, attempts,
+                   etag, last_modified, sha256
+            FROM candidates WHERE series = ? AND status IN ({marks}) ORDER BY published, symbol""",
+        [series, *RETRYABLE],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def mark_candidate(con: Connection, *, series: str, symbol: str, status: str,
+                   reason: str | None = None, etag: str | None = None,
+                   last_modified: str | None = None) -> None:  # fmt: skip
+    con.execute(
+        """UPDATE candidates SET status = ?, reason = ?, attempts = attempts + 1, last_seen = ?,
+               etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
+           WHERE series = ? AND symbol = ?""",
+        [status, reason, now(), etag, last_modified, series, symbol],
+    )
+
+
+def failures(con: Connection, series: str | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(
+        """SELECT series, symbol, status, reason, attempts, last_seen FROM candidates
+           WHERE status IN ('failed', 'not_published') AND (? IS NULL OR series = ?)
+           ORDER BY last_seen DESC""",
+        [series, series],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
