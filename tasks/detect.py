@@ -97,7 +97,7 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
             continue
         label = METRIC_LABELS.get(metric, metric)
         approx = bool(new.get("approximate"))
-        pct_text = f" {pct:+.1f}%" if pct is not None else ""
+        pct_text = f" {abs(pct):.1f}%" if pct is not None else ""
         headline = (
             f"{series.upper()} {label} {'up' if delta > 0 else 'down'}{pct_text} to "
             f"{'approximately ' if approx else ''}{_fmt(value)} (from {_fmt(previous)} in "
