@@ -77,7 +77,7 @@ def run_demo(console: Console, *, data_dir: Path | None = None, port: int = 0,
             from flows.ingest import ingest
 
             result = ingest(series="kfor", data_dir=str(settings.data_dir))
-        downloads = mirror.request_counts().get("ods", 0)
+        downloads = mirror.counts().get("pdf", 0)
     console.print(
         f"[bold]run[/]: discovered {result['discovered']}, fetched {result['fetched']} "
         f"(PDF downloads from the mirror: {downloads}), loaded {result['loaded']}, "

@@ -40,10 +40,14 @@ def logical_date(as_of: dt.date | None) -> dt.date:
 @task(name="read-document")
 def read_task(path: str, series: str, profile: dict[str, Any], sha256: str, max_pages: int,
               max_bytes: int, confirm_terms: list[str]) -> ReadOutcome:  # fmt: skip
-    return read_document(
-        path, series=series, profile=profile, sha256=sha256, max_pages=max_pages,
-        max_bytes=max_bytes, confirm_terms=confirm_terms,
-    )  # fmt: skip
+    try:
+        return read_document(
+            path, series=series, profile=profile, sha256=sha256, max_pages=max_pages,
+            max_bytes=max_bytes, confirm_terms=confirm_terms,
+        )  # fmt: skip
+    except Exception as exc:  # a bug on one document must not sink the run: quarantine it
+        get_run_logger().exception("reading %s failed", path)
+        return ReadOutcome(reason=f"internal error while reading: {type(exc).__name__}: {exc}")
 
 
 def run_ingest(
