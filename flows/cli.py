@@ -31,7 +31,7 @@ class _OneLineErrors(TyperGroup):
         try:
             return super().invoke(ctx)
         except ReportwatchError as exc:
-            Console(stderr=True, highlight=False).print(f"[red]error:[/] {exc.one_line()}")
+            typer.echo(f"error: {exc.one_line()}", err=True)
             raise typer.Exit(code=1) from None
 
 
