@@ -122,7 +122,6 @@ def extract(
     Example: reportwatch extract S_2020_350.pdf --json
     """
     from tasks.extract import extract_pdf
-
     from tasks.normalize import normalize
 
     settings = _settings()

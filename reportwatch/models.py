@@ -29,8 +29,14 @@ class Candidate(BaseModel):
     job_number: str | None = None
     notes: list[str] = Field(default_factory=list)
     subjects: list[str] = Field(default_factory=list)
-    catalogued_at: dt.datetime | None = Field(None, description="Catalogue change date (OAI datestamp).")
+    catalogued_at: dt.datetime | None = Field(
+        None, description="Catalogue change date (OAI datestamp)."
+    )
     local_path: str | None = Field(None, description="For the drop folder: the file on disk.")
+    needs_confirmation: bool = Field(
+        False,
+        description="Metadata looks right but does not name the topic: confirm from the text.",
+    )
 
 
 FetchStatus = Literal["fetched", "unchanged", "not_modified"]
@@ -81,7 +87,9 @@ class DocumentText(BaseModel):
     page_count: int
     pages: list[PageText]
     paragraphs: list[Paragraph]
-    extractor: str = Field(description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-1'.")
+    extractor: str = Field(
+        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-1'."
+    )
     sha256: str | None = None
 
 
@@ -129,7 +137,8 @@ class Report(BaseModel):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     quarantine_reason: str | None = Field(
-        None, description="Set when required facts are missing; the document is loaded as quarantined."
+        None,
+        description="Set when required facts are missing; the document is loaded as quarantined.",
     )
 
     def to_contract(self) -> dict[str, Any]:

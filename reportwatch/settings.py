@@ -6,11 +6,13 @@ Secrets are ``SecretStr``: they never appear in ``repr``, logs or error messages
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_UNDL_URL = "https://digitallibrary.un.org"
 DEFAULT_ODS_URL = "https://documents.un.org"
@@ -34,7 +36,8 @@ class Settings(BaseSettings):
 
     # fetch policy
     contact: str = Field("ops@example.org", description="Contact address sent in the User-Agent.")
-    allowed_hosts: list[str] | None = Field(
+    # NoDecode: the environment gives "a,b" (split below), not JSON.
+    allowed_hosts: Annotated[list[str] | None, NoDecode] = Field(
         None, description="Hosts that may be contacted (default: the configured sources' hosts)."
     )
     min_request_interval: float = Field(5.0, ge=0, description="Seconds between requests to one host.")
@@ -55,12 +58,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_ssl: bool = False
     email_from: str | None = None
-    email_to: list[str] = Field(default_factory=list)
+    email_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("allowed_hosts", "email_to", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

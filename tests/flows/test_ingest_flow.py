@@ -8,6 +8,7 @@ numbers copied into the test.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def test_first_run_loads_every_report_with_its_facts_and_raises_alerts(
 
     # the jump and the incident quarters of the sample series raise the right alerts
     jumps = [
-        (prev, cur) for prev, cur in zip(FACTS, FACTS[1:], strict=False)
+        (prev, cur) for prev, cur in itertools.pairwise(FACTS)
         if cur.troops_total and prev.troops_total
         and abs(cur.troops_total - prev.troops_total) / prev.troops_total >= 0.15
     ]  # fmt: skip
