@@ -112,6 +112,38 @@ def _print_run_result(result: dict[str, object]) -> None:
 
 
 @app.command()
+def backfill(
+    series: SeriesOpt = "kfor",
+    date_from: Annotated[
+        dt.datetime, typer.Option("--from", help="First catalogue day.", formats=["%Y-%m-%d"])
+    ] = dt.datetime(2000, 1, 1),
+    date_to: Annotated[
+        dt.datetime | None,
+        typer.Option("--to", help="Last catalogue day (default: --from).", formats=["%Y-%m-%d"]),
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Harvest a bounded window of the catalogue and load what it finds (same result twice).
+
+    Example: reportwatch backfill --series kfor --from 2008-01-01 --to 2024-12-31
+    """
+    _prefect_env()
+    settings = _settings(data_dir)
+    load_series(series, settings.series_dir)
+    if date_to is not None and date_to < date_from:
+        raise ReportwatchError("--to is before --from", hint="swap them")
+    from flows.maintenance import backfill as backfill_flow
+
+    result = backfill_flow(
+        series=series,
+        date_from=date_from.date(),
+        date_to=(date_to or date_from).date(),
+        data_dir=str(settings.data_dir),
+    )
+    _print_run_result(result)
+
+
+@app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A PDF file.", exists=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
