@@ -42,7 +42,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 SeriesOpt = Annotated[str, typer.Option("--series", "-s", help="Series id (a file in series/).")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]

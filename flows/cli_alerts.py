@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from reportwatch.settings import load_settings
 alerts_app = typer.Typer(
     help="Alerts: list them, test a channel, mute a rule.", no_args_is_help=True
 )
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 DataDirOpt = Annotated[
     Path | None,

@@ -123,8 +123,7 @@ def run_ingest(
         raise
     finally:
         finish_run(settings, summary)
-        if summary.loaded or summary.quarantined:
-            publish_snapshot(settings)
+        publish_snapshot(settings)  # analysts see this run's bookkeeping too
         publish_run_artifact(summary)
         emit_events(summary)
         logger.info(summary.one_line())

@@ -24,12 +24,29 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_LONG_TEXT = {
+    "headline",
+    "text",
+    "evidence_text",
+    "title",
+    "reason",
+    "summary",
+    "last_error",
+    "stage_seconds",
+    "deliveries",
+}
+
+
 def render_table(
     columns: list[str], rows: list[tuple[Any, ...]], *, title: str | None = None
 ) -> Table:
     table = Table(title=title, show_lines=False, header_style="bold")
     for name in columns:
-        table.add_column(name, overflow="fold")
+        # short values (dates, symbols, numbers) never wrap; long text folds
+        long_text = name in _LONG_TEXT
+        table.add_column(
+            name, overflow="fold", no_wrap=not long_text, ratio=3 if long_text else None
+        )
     for row in rows:
         table.add_row(*(_cell(v) for v in row))
     return table

@@ -33,9 +33,10 @@ class DeliverySummary:
 
 
 def _template_dir(config: SeriesConfig, channel: ChannelConfig) -> Path | None:
-    if channel.template and config.path is not None:
-        return (config.path.parent / channel.template).resolve()
-    return None
+    from tasks.notifiers.render import resolve_template_dir
+
+    base = config.path.parent if config.path is not None else None
+    return resolve_template_dir(channel.template, base)
 
 
 def deliver(
