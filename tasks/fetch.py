@@ -1,0 +1,387 @@
+"""The one network client policy every source uses.
+
+:class:`FetchPolicy` holds the rules (timeouts, retries, politeness, allowlist, caps), built from
+:class:`reportwatch.settings.Settings`; :class:`Fetcher` applies them around one ``httpx.Client``.
+Nothing else in reportwatch (notifiers aside) touches the network, and no ``httpx`` exception
+leaves this module: each is mapped to the tree in :mod:`reportwatch.errors` here.
+
+What one ``Fetcher.get`` does:
+
+* checks the URL's scheme and host against the allowlist, then again for every redirect hop,
+  which it follows itself (at most ``max_redirects``; a loop is an error), so a redirect can never
+  make us contact a host nobody configured;
+* waits its turn for that host (``min_request_interval`` seconds between the end of one request and
+  the start of the next, shared by every thread and every ``Fetcher`` in the process);
+* streams the body, stopping at ``max_bytes`` (:class:`TooLargeError`) and at the per-attempt
+  deadline ``total_timeout`` (a body that trickles in too slowly is transient);
+* retries timeouts, connection failures, 408/429 and 5xx with capped exponential backoff and jitter,
+  or after the server's ``Retry-After`` (seconds or HTTP date; at least ``retry_after_floor``). When
+  a server asks for more than ``retry_after_cap`` seconds we give up at once with a transient error
+  instead of sleeping that long in a worker: the next scheduled run tries again;
+* answers an AWS WAF challenge (``x-amzn-waf-action``) with :class:`AccessDeniedError`, never retried
+  and never parsed: getting past it needs the operator's approval or a key.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from reportwatch.errors import (
+    AccessDeniedError,
+    DisallowedHostError,
+    FetchError,
+    NotFoundError,
+    NotPublishedError,
+    TooLargeError,
+    TransientFetchError,
+)
+from reportwatch.settings import Settings
+from tasks.fetch_policy import SHARED_RATE_LIMITER, FetchPolicy, HostRateLimiter
+
+__all__ = [
+    "SHARED_RATE_LIMITER",
+    "FetchPolicy",
+    "FetchResponse",
+    "Fetcher",
+    "HostRateLimiter",
+    "check_pdf_body",
+]
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+WAF_HEADER = "x-amzn-waf-action"
+PDF_MAGIC = b"%PDF-"
+# PDF readers accept junk before the header; the specification allows up to 1024 bytes of it.
+PDF_MAGIC_WINDOW = 1024
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    """What a successful fetch gives; header names are lower case."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    attempts: int = 1
+    redirects: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+class _Retryable(Exception):
+    """Internal: one attempt failed in a way another attempt may not."""
+
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """One ``httpx.Client`` under a :class:`FetchPolicy`. Use as a context manager.
+
+    ``transport`` and ``sleep`` exist for tests (``httpx.MockTransport``, a recorded sleep).
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rate_limiter: HostRateLimiter | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.policy = policy
+        self._sleep = sleep
+        self._limiter = rate_limiter or SHARED_RATE_LIMITER
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=policy.timeout(),
+            follow_redirects=False,
+            headers={"User-Agent": policy.user_agent},
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Fetcher:
+        return cls(FetchPolicy.from_settings(settings), **kwargs)
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # public API ------------------------------------------------------------------------------
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResponse:
+        """GET ``url`` under the policy; 2xx and 304 return, everything else raises a FetchError."""
+        try:
+            target = httpx.URL(url)
+            if params:
+                target = target.copy_merge_params(dict(params))
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise FetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
+        request_headers = dict(headers or {})
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._attempt(target, request_headers)
+                return replace(response, attempts=attempt)
+            except _Retryable as failure:
+                self._pause_before_retry(str(target), failure, attempt)
+            except FetchError as exc:
+                exc.attempts = attempt
+                raise
+
+    def download_pdf(
+        self,
+        url: str,
+        *,
+        validators: Mapping[str, str | None] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResponse:
+        """GET a PDF, conditionally when ``validators`` (``etag``, ``last_modified``) are given.
+
+        Returns the response with ``not_modified`` set on a 304. A 200 whose body is empty, an
+        HTML page or anything else without the ``%PDF-`` header raises :class:`NotPublishedError`
+        (transient: sources answer this way for documents not published yet).
+        """
+        request_headers = {"Accept": "application/pdf", **dict(headers or {})}
+        if validators:
+            if validators.get("etag"):
+                request_headers["If-None-Match"] = str(validators["etag"])
+            if validators.get("last_modified"):
+                request_headers["If-Modified-Since"] = str(validators["last_modified"])
+        response = self.get(url, headers=request_headers)
+        if response.not_modified:
+            return response
+        check_pdf_body(response)
+        return response
+
+    # one attempt: the redirect chain -------------------------------------------------------
+    def _attempt(self, url: httpx.URL, headers: dict[str, str]) -> FetchResponse:
+        deadline = self._clock() + self.policy.total_timeout
+        current = url
+        seen = {str(current)}
+        hops: list[str] = []
+        for _ in range(self.policy.max_redirects + 1):
+            self._check_allowed(current)
+            status, response_headers, content = self._send(current, headers, deadline)
+            if status in REDIRECT_STATUSES:
+                location = response_headers.get("location")
+                if not location:
+                    raise FetchError(
+                        f"{current} answered {status} without a Location", url=str(url)
+                    )
+                try:
+                    target = current.join(location)
+                except httpx.InvalidURL as exc:
+                    raise FetchError(
+                        f"{current} redirected to an invalid URL {location!r}", url=str(url)
+                    ) from exc
+                if str(target) in seen:
+                    raise FetchError(
+                        f"redirect loop: {current} sends us back to {target}",
+                        url=str(url),
+                        status=status,
+                    )
+                seen.add(str(target))
+                hops.append(str(current))
+                current = target
+                continue
+            return FetchResponse(
+                url=str(url),
+                final_url=str(current),
+                status=status,
+                headers=response_headers,
+                content=content,
+                redirects=tuple(hops),
+            )
+        raise FetchError(
+            f"more than {self.policy.max_redirects} redirects starting at {url}", url=str(url)
+        )
+
+    def _check_allowed(self, url: httpx.URL) -> None:
+        if url.scheme not in ("http", "https"):
+            raise DisallowedHostError(
+                f"refusing {url.scheme!r} URL {url}", url=str(url), hint="only http(s) is fetched"
+            )
+        if not self.policy.host_allowed(url.host):
+            allowed = ", ".join(sorted(self.policy.allowed_hosts)) or "none"
+            raise DisallowedHostError(
+                f"host {url.host!r} is not in the allowlist ({allowed})",
+                url=str(url),
+                hint="add it to REPORTWATCH_ALLOWED_HOSTS if it is a trusted source",
+            )
+
+    def _send(
+        self, url: httpx.URL, headers: dict[str, str], deadline: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        with self._limiter.slot(url.host, self.policy.min_request_interval):
+            try:
+                return self._stream(url, headers, deadline)
+            except httpx.HTTPError as exc:
+                raise _map_httpx_error(exc, str(url)) from exc
+
+    def _stream(
+        self, url: httpx.URL, headers: dict[str, str], deadline: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        with self._client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            lowered = {name.lower(): value for name, value in response.headers.items()}
+            failure = _status_error(status, lowered, str(url))
+            if failure is not None:
+                raise failure
+            if status in REDIRECT_STATUSES or status == 304:
+                return status, lowered, b""
+            cap = self.policy.max_bytes
+            declared = lowered.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise _too_large(str(url), status, f"announces {declared} bytes, over the cap")
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > cap:
+                    raise _too_large(str(url), status, f"sent more than the cap of {cap} bytes")
+                if self._clock() > deadline:
+                    raise _Retryable(
+                        f"body still arriving after {self.policy.total_timeout:g}s", status=status
+                    )
+                chunks.append(chunk)
+            return status, lowered, b"".join(chunks)
+
+    def _pause_before_retry(self, url: str, failure: _Retryable, attempt: int) -> None:
+        def give_up(reason: str) -> TransientFetchError:
+            return TransientFetchError(
+                f"GET {url} failed after {attempt} attempt(s): {reason}",
+                url=url,
+                status=failure.status,
+                attempts=attempt,
+                hint="the source is busy or unreachable; a later run retries it",
+            )
+
+        cause = failure.__cause__ or failure
+        if attempt > self.policy.max_retries:
+            raise give_up(failure.reason) from cause
+        asked = self.policy.retry_after_delay(failure.retry_after)
+        if asked is not None and asked > self.policy.retry_after_cap:
+            raise give_up(
+                f"{failure.reason}; the server asks us to wait {asked:.0f}s, "
+                f"more than the {self.policy.retry_after_cap:g}s we wait in-process"
+            ) from cause
+        delay = asked if asked is not None else self.policy.backoff_delay(attempt, self._rng)
+        log.warning("GET %s: %s; retry %d in %.1fs", url, failure.reason, attempt, delay)
+        self._sleep(delay)
+
+
+def _status_error(status: int, headers: Mapping[str, str], url: str) -> Exception | None:
+    """The error a status stands for (None for 2xx, 304 and followable redirects)."""
+    if WAF_HEADER in headers:
+        return AccessDeniedError(
+            f"{url} answered {status} with an AWS WAF {headers[WAF_HEADER]!r}",
+            url=url,
+            status=status,
+            hint="this source requires approval or a key; use another source",
+        )
+    if status in (404, 410):
+        return NotFoundError(f"{url} answered {status}: not found", url=url, status=status)
+    if status in (401, 403):
+        return AccessDeniedError(
+            f"{url} answered {status}: access denied",
+            url=url,
+            status=status,
+            hint="this source requires approval or a key",
+        )
+    if status in (408, 429) or 500 <= status <= 599:
+        return _Retryable(f"HTTP {status}", status=status, retry_after=headers.get("retry-after"))
+    if status >= 400 or (300 <= status < 400 and status not in REDIRECT_STATUSES | {304}):
+        return FetchError(f"{url} answered HTTP {status}", url=url, status=status)
+    return None
+
+
+def _too_large(url: str, status: int, detail: str) -> TooLargeError:
+    return TooLargeError(
+        f"{url} {detail}",
+        url=url,
+        status=status,
+        hint="raise REPORTWATCH_MAX_BYTES if the file is genuine",
+    )
+
+
+def _map_httpx_error(exc: httpx.HTTPError, url: str) -> Exception:
+    """Every httpx error, mapped; tests/test_fetch.py walks httpx's whole tree to prove it."""
+    if isinstance(exc, httpx.TimeoutException):
+        return _Retryable(f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
+        return _Retryable(f"connection failed ({type(exc).__name__}: {exc})")
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        mapped = _status_error(status, {}, url)
+        return mapped or FetchError(f"{url} answered HTTP {status}", url=url, status=status)
+    if isinstance(exc, httpx.TransportError) and not isinstance(
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+    ):
+        return _Retryable(f"transport error ({type(exc).__name__}: {exc})")
+    return FetchError(f"GET {url} failed: {type(exc).__name__}: {exc}", url=url)
+
+
+def check_pdf_body(response: FetchResponse) -> None:
+    """Raise :class:`NotPublishedError` unless the body is a PDF (see ``download_pdf``)."""
+    content = response.content
+    if content[:PDF_MAGIC_WINDOW].find(PDF_MAGIC) != -1:
+        return
+    url = response.final_url
+    content_type = response.header("content-type") or "unknown type"
+    head = content[:8192].decode("utf-8", "replace")
+    if not content.strip():
+        reason = "an empty body"
+    elif "html" in content_type.lower() or "<html" in head[:512].lower():
+        title = re.search(r"<title[^>]*>(.*?)</title>", head, re.IGNORECASE | re.DOTALL)
+        name = " ".join(title.group(1).split())[:120] if title else ""
+        reason = "an HTML page" + (f" titled {name!r}" if name else "")
+    else:
+        reason = f"{len(content)} bytes of {content_type} that are not a PDF"
+    raise NotPublishedError(
+        f"{url} answered {response.status} with {reason}: not published yet",
+        url=url,
+        status=response.status,
+        attempts=response.attempts,
+        hint="sources answer this way before a document is out; a later run retries it",
+    )
