@@ -302,8 +302,12 @@ def demo(
 
 def _register_subcommands() -> None:
     from flows.cli_alerts import alerts_app
+    from flows.cli_analyst import register as register_analyst
+    from flows.cli_sources import sources_app
 
     app.add_typer(alerts_app, name="alerts")
+    app.add_typer(sources_app, name="sources")
+    register_analyst(app)
 
 
 _register_subcommands()
