@@ -6,9 +6,11 @@ analysts, who read the snapshot).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from prefect import task
+from prefect.concurrency.sync import concurrency
 
 from reportwatch.models import DocumentText, FetchedFile, Report
 from reportwatch.series import SeriesConfig
@@ -19,6 +21,8 @@ from warehouse import open_writer
 from warehouse.documents import LoadResult, load_document
 from warehouse.runs import mark_candidate
 from warehouse.snapshot import publish
+
+WAREHOUSE_LIMIT = "reportwatch-warehouse"
 
 
 class _LoadSummary(Protocol):
@@ -90,6 +94,30 @@ def load_all(
     a Prefect server has it (see docs/scaling.md); in-process they are sequential anyway.
     """
     new_docs: list[str] = []
+    if not files:
+        return new_docs
+    with warehouse_slot():
+        _load_each(settings, files, outcomes, summary, new_docs)
+    return new_docs
+
+
+def warehouse_slot() -> AbstractContextManager[None]:
+    """Serialize warehouse writes across flow runs and machines.
+
+    Uses the Prefect global concurrency limit ``reportwatch-warehouse`` when the server has one
+    (``prefect gcl create reportwatch-warehouse --limit 1``); without it, writers still wait
+    for each other on DuckDB's file lock (``warehouse.connect_writer``).
+    """
+    return concurrency(WAREHOUSE_LIMIT, occupy=1, strict=False)
+
+
+def _load_each(
+    settings: Settings,
+    files: list[FetchedFile],
+    outcomes: list[ReadOutcome],
+    summary: _LoadSummary,
+    new_docs: list[str],
+) -> None:
     for fetched, outcome in zip(files, outcomes, strict=True):
         if outcome.rejected:
             summary.rejected += 1
@@ -112,7 +140,6 @@ def load_all(
             {"document_id": result.document_id, "symbol": fetched.symbol,
              "status": result.status, "version": result.version, "load_id": result.load_id}
         )  # fmt: skip
-    return new_docs
 
 
 def reject_candidate(settings: Settings, fetched: FetchedFile, reason: str) -> None:

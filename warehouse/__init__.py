@@ -6,18 +6,38 @@ one short unit of work. Analysts read the snapshot (:mod:`warehouse.snapshot`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reportwatch.errors import WarehouseLockedError
 from warehouse.connection import Connection, connect
 from warehouse.migrate import migrate
 
 
+def connect_writer(path: Path | str, *, lock_wait: float = 30.0) -> Connection:
+    """Connect for writing, waiting up to ``lock_wait`` seconds while another process writes.
+
+    Writers hold the file only for short transactions, so a short wait almost always wins;
+    past it the lock error (transient) goes up and Prefect retries the task.
+    """
+    deadline = time.monotonic() + lock_wait
+    delay = 0.05
+    while True:
+        try:
+            return connect(path)
+        except WarehouseLockedError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
 @contextmanager
-def open_writer(path: Path | str) -> Iterator[Connection]:
+def open_writer(path: Path | str, *, lock_wait: float = 30.0) -> Iterator[Connection]:
     """A migrated read-write connection, closed when the block ends."""
-    con = connect(path)
+    con = connect_writer(path, lock_wait=lock_wait)
     try:
         migrate(con)
         yield con
@@ -35,4 +55,4 @@ def open_reader(path: Path | str) -> Iterator[Connection]:
         con.close()
 
 
-__all__ = ["Connection", "connect", "migrate", "open_reader", "open_writer"]
+__all__ = ["Connection", "connect", "connect_writer", "migrate", "open_reader", "open_writer"]
