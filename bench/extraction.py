@@ -1,0 +1,114 @@
+"""Extraction speed: our full path (extract + normalize) against bare pdfplumber and pypdfium2.
+
+    python -m bench.extraction [--repeat 3] [--long-pages 40]
+
+The corpus is the bundled sample archive plus a few long generated reports, all rendered by our
+own generator. Each contender reads every document once per repeat; the best repeat counts
+(the machine is shared and noisy). Printed: seconds per page for each, and the ratio of our full
+path to bare pdfplumber ``extract_text`` (target: at most 1.2x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+
+from reportwatch.samples.build import BUNDLED_FACTS
+from reportwatch.samples.facts import load_facts
+from reportwatch.samples.render import render_pdf
+from reportwatch.series import load_series
+from tasks.extract import extract_pdf
+from tasks.normalize import normalize
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "kfor"
+
+
+def corpus(long_pages: int, workdir: Path) -> list[Path]:
+    files = sorted(SAMPLES.glob("*.pdf"))
+    facts = load_facts(BUNDLED_FACTS)
+    for i, base in enumerate(facts[:3]):
+        # about 4 numbered paragraphs per page in the ODS layout
+        long = base.model_copy(
+            update={"filler_paragraphs": long_pages * 4, "symbol": f"S/2099/{i + 1}"}
+        )
+        path = workdir / f"long-{i}.pdf"
+        path.write_bytes(render_pdf(long))
+        files.append(path)
+    return files
+
+
+def bare_pdfplumber(path: Path) -> int:
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.close()
+        return len(pdf.pages)
+
+
+def bare_pdfium(path: Path) -> int:
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def ours(profile: dict[str, object]) -> Callable[[Path], int]:
+    def run(path: Path) -> int:
+        text = extract_pdf(path)
+        normalize(text, series="kfor", profile=profile)
+        return text.page_count
+
+    return run
+
+
+def measure(fn: Callable[[Path], int], files: list[Path], repeat: int) -> tuple[float, int]:
+    best = float("inf")
+    pages = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        pages = sum(fn(f) for f in files)
+        best = min(best, time.perf_counter() - start)
+    return best, pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--long-pages", type=int, default=40)
+    args = parser.parse_args(argv)
+    profile = load_series("kfor").profile
+    with tempfile.TemporaryDirectory() as tmp:
+        files = corpus(args.long_pages, Path(tmp))
+        contenders = {
+            "bare pdfplumber extract_text": bare_pdfplumber,
+            "bare pypdfium2 get_text_range": bare_pdfium,
+            "reportwatch extract+normalize": ours(profile),
+        }
+        results = {name: measure(fn, files, args.repeat) for name, fn in contenders.items()}
+    base_seconds, pages = results["bare pdfplumber extract_text"]
+    print(f"corpus: {len(files)} documents, {pages} pages; best of {args.repeat} repeats")
+    print(f"{'contender':34} {'ms/page':>9} {'vs pdfplumber':>14}")
+    for name, (seconds, _) in results.items():
+        print(f"{name:34} {1000 * seconds / pages:9.2f} {seconds / base_seconds:13.2f}x")
+    ratio = results["reportwatch extract+normalize"][0] / base_seconds
+    print(
+        f"target: full path <= 1.20x bare pdfplumber: {'met' if ratio <= 1.2 else 'NOT met'} ({ratio:.2f}x)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
