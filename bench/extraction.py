@@ -33,9 +33,9 @@ def corpus(long_pages: int, workdir: Path) -> list[Path]:
     files = sorted(SAMPLES.glob("*.pdf"))
     facts = load_facts(BUNDLED_FACTS)
     for i, base in enumerate(facts[:3]):
-        # about 4 numbered paragraphs per page in the ODS layout
+        # about 12 routine paragraphs fill a page in the ODS layout
         long = base.model_copy(
-            update={"filler_paragraphs": long_pages * 4, "symbol": f"S/2099/{i + 1}"}
+            update={"filler_paragraphs": long_pages * 12, "symbol": f"S/2099/{i + 1}"}
         )
         path = workdir / f"long-{i}.pdf"
         path.write_bytes(render_pdf(long))
