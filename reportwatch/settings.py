@@ -24,8 +24,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="REPORTWATCH_", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Warehouse, raw archive and analysts' snapshot.")
-    series_dir: Path | None = Field(None, description="Folder of series YAML files (default: bundled).")
+    data_dir: Path = Field(
+        Path("data"), description="Warehouse, raw archive and analysts' snapshot."
+    )
+    series_dir: Path | None = Field(
+        None, description="Folder of series YAML files (default: bundled)."
+    )
 
     # sources
     undl_url: str = Field(DEFAULT_UNDL_URL, description="UN Digital Library base URL.")
@@ -40,7 +44,9 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str] | None, NoDecode] = Field(
         None, description="Hosts that may be contacted (default: the configured sources' hosts)."
     )
-    min_request_interval: float = Field(5.0, ge=0, description="Seconds between requests to one host.")
+    min_request_interval: float = Field(
+        5.0, ge=0, description="Seconds between requests to one host."
+    )
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
     total_timeout: float = Field(120.0, gt=0, description="Deadline for one whole download.")

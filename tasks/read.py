@@ -7,6 +7,11 @@ can run (``flows.ingest`` fans it out). An unreadable file or missing facts come
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,10 @@ from pydantic import BaseModel, Field
 
 from reportwatch.errors import ExtractError, NormalizeError
 from reportwatch.models import DocumentText, Report
+
+
+log = logging.getLogger("reportwatch.read")
+MIN_BATCH_FOR_PROCESSES = 12
 
 
 class ReadOutcome(BaseModel):
@@ -55,3 +64,42 @@ def read_document(
     return ReadOutcome(
         text=text, report=report, reason=report.quarantine_reason, normalizer=NORMALIZER_VERSION
     )
+
+
+class ReadJob(BaseModel):
+    path: str
+    sha256: str
+    series: str
+    profile: dict[str, Any]
+    max_pages: int = 500
+    max_bytes: int = 50_000_000
+    confirm_terms: list[str] = Field(default_factory=list)
+
+
+def _run_job(job: ReadJob) -> ReadOutcome:
+    try:
+        return read_document(
+            job.path, series=job.series, profile=job.profile, sha256=job.sha256,
+            max_pages=job.max_pages, max_bytes=job.max_bytes, confirm_terms=job.confirm_terms,
+        )  # fmt: skip
+    except Exception as exc:  # a bug on one document must not sink the run: quarantine it
+        log.exception("reading %s failed", job.path)
+        return ReadOutcome(reason=f"internal error while reading: {type(exc).__name__}: {exc}")
+
+
+def read_documents(jobs: list[ReadJob], *, workers: int | None = None) -> list[ReadOutcome]:
+    """Read many documents, in worker processes when it pays (PDF parsing is CPU-bound).
+
+    Results come back in the order of ``jobs``. A process pool costs about a second to start
+    (each worker imports pdfplumber), so small batches are read in this process.
+    """
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < MIN_BATCH_FOR_PROCESSES:
+        return [_run_job(job) for job in jobs]
+    context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_run_job, jobs))
+    except (BrokenProcessPool, OSError) as exc:  # no processes here: read in this one
+        log.warning("worker processes unavailable (%s); reading in this process", exc)
+        return [_run_job(job) for job in jobs]
