@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from reportwatch.errors import ExtractError, NormalizeError
 from reportwatch.models import DocumentText, Report
 
-
 log = logging.getLogger("reportwatch.read")
 MIN_BATCH_FOR_PROCESSES = 12
 
