@@ -1,0 +1,104 @@
+"""Bad input in a real run: the run goes on, each bad item is recorded with its reason,
+nothing is lost, and a fixed item is picked up on the next run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.demo import SAMPLES_DIR
+from flows.ingest import ingest
+from reportwatch.mirror import MirrorServer
+from warehouse import open_reader
+
+pytestmark = pytest.mark.flow
+PDFS = Path(__file__).resolve().parent.parent / "data" / "pdfs"
+AS_OF = dt.date(2024, 6, 30)
+HTML_INSTEAD = "S_2021_228.pdf"  # served as an HTML error page: "not published yet"
+ENCRYPTED = "S_2022_196.pdf"  # a password-protected PDF: quarantined
+TRUNCATED = "S_2022_475.pdf"  # cut short in transit: quarantined
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("archive")
+    shutil.copytree(SAMPLES_DIR, folder, dirs_exist_ok=True)
+    (folder / HTML_INSTEAD).write_bytes(
+        b"<html><head><title>Error</title></head><body>Oops</body></html>"
+    )
+    shutil.copyfile(PDFS / "encrypted.pdf", folder / ENCRYPTED)
+    shutil.copyfile(PDFS / "truncated.pdf", folder / TRUNCATED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def mirror(archive: Path) -> Iterator[MirrorServer]:
+    with MirrorServer(archive) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bad-input")
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch, mirror: MirrorServer, data_dir: Path) -> None:
+    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REPORTWATCH_UNDL_URL", mirror.base_url)
+    monkeypatch.setenv("REPORTWATCH_ODS_URL", mirror.base_url)
+    monkeypatch.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("REPORTWATCH_MIN_REQUEST_INTERVAL", "0")
+    monkeypatch.setenv("REPORTWATCH_MAX_RETRIES", "0")
+
+
+def test_bad_items_are_recorded_and_the_rest_is_loaded(data_dir: Path) -> None:
+    result = ingest(series="kfor", since=dt.date(2020, 1, 1), as_of=AS_OF)
+    assert result["status"] == "completed"
+    assert (result["loaded"], result["quarantined"], result["failed"]) == (13, 2, 1)
+    with open_reader(data_dir / "warehouse.duckdb") as con:
+        quarantined = dict(con.execute(
+            "SELECT symbol, reason FROM documents WHERE status = 'quarantined'"
+        ).fetchall())  # fmt: skip
+        waiting = con.execute(
+            "SELECT symbol, status, reason FROM candidates WHERE status = 'not_published'"
+        ).fetchall()
+        alerts = {r[0] for r in con.execute(
+            "SELECT symbol FROM alerts WHERE rule_id = 'quarantined-document'"
+        ).fetchall()}  # fmt: skip
+    assert set(quarantined) == {"S/2022/196", "S/2022/475"}
+    assert "encrypted" in quarantined["S/2022/196"].lower()
+    assert (
+        "truncated" in quarantined["S/2022/475"].lower()
+        or "not a" in quarantined["S/2022/475"].lower()
+    )
+    assert [(s, st) for s, st, _ in waiting] == [("S/2021/228", "not_published")]
+    assert "html" in waiting[0][2].lower()
+    assert alerts == {"S/2022/196", "S/2022/475"}
+    # the raw archive kept the quarantined files, so a better extractor can reprocess them
+    raw = list((data_dir / "raw").glob("*.pdf"))
+    assert len(raw) == 15
+
+
+def test_status_lists_what_went_wrong(data_dir: Path) -> None:
+    out = CliRunner().invoke(app, ["status"]).output
+    assert "S/2022/196" in out and "S/2021/228" in out and "not_published" in out
+
+
+def test_the_fixed_document_is_picked_up_on_the_next_run(
+    archive: Path, mirror: MirrorServer, data_dir: Path
+) -> None:
+    shutil.copyfile(SAMPLES_DIR / HTML_INSTEAD, archive / HTML_INSTEAD)
+    mirror.reset_counts()
+    result = ingest(series="kfor", as_of=AS_OF)
+    assert (result["loaded"], result["fetched"]) == (1, 1)
+    assert mirror.counts().get("pdf") == 1  # only the one that was missing
+    with open_reader(data_dir / "warehouse.duckdb") as con:
+        row = con.execute("SELECT status FROM documents WHERE symbol = 'S/2021/228'").fetchone()
+    assert row == ("loaded",)
