@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -15,3 +16,12 @@ def prefect_harness() -> Iterator[None]:
         # heartbeats cost ~1 s per flow run in tests; production keeps them on
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+def point_at_mirror(monkeypatch: pytest.MonkeyPatch, base_url: str, data_dir: Path) -> None:
+    """Settings for a run against a loopback mirror: its URLs, no politeness delay, private data."""
+    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REPORTWATCH_UNDL_URL", base_url)
+    monkeypatch.setenv("REPORTWATCH_ODS_URL", base_url)
+    monkeypatch.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("REPORTWATCH_MIN_REQUEST_INTERVAL", "0")

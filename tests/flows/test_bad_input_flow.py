@@ -15,6 +15,7 @@ from flows.cli import app
 from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
 from reportwatch.mirror import MirrorServer
+from tests.flows.conftest import point_at_mirror
 from warehouse import open_reader
 
 pytestmark = pytest.mark.flow
@@ -50,11 +51,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch, mirror: MirrorServer, data_dir: Path) -> None:
-    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("REPORTWATCH_UNDL_URL", mirror.base_url)
-    monkeypatch.setenv("REPORTWATCH_ODS_URL", mirror.base_url)
-    monkeypatch.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
-    monkeypatch.setenv("REPORTWATCH_MIN_REQUEST_INTERVAL", "0")
+    point_at_mirror(monkeypatch, mirror.base_url, data_dir)
     monkeypatch.setenv("REPORTWATCH_MAX_RETRIES", "0")
 
 

@@ -18,6 +18,7 @@ from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
 from reportwatch.mirror import MirrorServer
 from reportwatch.samples.facts import load_facts
+from tests.flows.conftest import point_at_mirror
 from warehouse import open_reader
 
 pytestmark = pytest.mark.flow
@@ -40,11 +41,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _point_at_mirror(monkeypatch: pytest.MonkeyPatch, mirror: MirrorServer, data_dir: Path) -> None:
-    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("REPORTWATCH_UNDL_URL", mirror.base_url)
-    monkeypatch.setenv("REPORTWATCH_ODS_URL", mirror.base_url)
-    monkeypatch.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
-    monkeypatch.setenv("REPORTWATCH_MIN_REQUEST_INTERVAL", "0")
+    point_at_mirror(monkeypatch, mirror.base_url, data_dir)
 
 
 def test_first_run_loads_every_report_with_its_facts_and_raises_alerts(
