@@ -33,9 +33,8 @@ EXAMPLE_QUERIES = [
         "FROM observations WHERE metric = 'troops_total' ORDER BY period_end DESC LIMIT 3",
     ),
     (
-        "Paragraphs that mention an incident",
-        "SELECT d.symbol, p.page, p.number, p.text FROM paragraphs p JOIN current_documents d "
-        "USING (document_id) WHERE p.text ILIKE '%injured%' ORDER BY d.period_end",
+        "Paragraphs that mention an injury (built-in full-text search)",
+        "SELECT symbol, page, paragraph, snippet FROM search_paragraphs('injur*') LIMIT 5",
     ),
 ]
 
@@ -103,7 +102,8 @@ def print_summary(console: Console, path: Path) -> None:
     console.print(render_table(*troops, title="Troop levels by period"))
     console.print(render_table(*alerts, title="Alerts raised (new-document notices left out)"))
     console.print(
-        "\n[bold]Try these[/] (the snapshot is read-only; nothing you run can change it):"
+        "\n[bold]Try these[/] (the snapshot is read-only; nothing you run can change it;"
+        " activate the venv first with `source .venv/bin/activate`):"
     )
     for title, statement in EXAMPLE_QUERIES:
         console.print(f'  # {title}\n  reportwatch sql "{statement}"')

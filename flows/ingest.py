@@ -26,6 +26,7 @@ from tasks.hooks import notify_ops_on_failure
 from tasks.load import load_all, publish_snapshot
 from tasks.notify import notify_task
 from tasks.read import ReadOutcome, read_document
+from tasks.report_html import analyst_markdown
 from tasks.runlog import finish_run, start_run
 
 
@@ -124,7 +125,7 @@ def run_ingest(
     finally:
         finish_run(settings, summary)
         publish_snapshot(settings)  # analysts see this run's bookkeeping too
-        publish_run_artifact(summary)
+        publish_run_artifact(summary, analyst_markdown(settings, series))
         emit_events(summary)
         logger.info(summary.one_line())
     return summary

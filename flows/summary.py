@@ -75,10 +75,17 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def publish_run_artifact(summary: RunSummary) -> None:
-    """A markdown summary and a table of counts, under stable keys per series."""
+def publish_run_artifact(summary: RunSummary, analyst_summary: str | None = None) -> None:
+    """A markdown summary and a table of counts, under stable keys per series.
+
+    ``analyst_summary`` (latest figures, changes, alerts; the same as ``reportwatch report``)
+    is appended when the warehouse could give it.
+    """
     key = f"reportwatch-{summary.series}-run".lower()
-    create_markdown_artifact(key=key, markdown=summary.markdown(), description=summary.one_line())
+    markdown = summary.markdown()
+    if analyst_summary:
+        markdown += "\n\n" + analyst_summary
+    create_markdown_artifact(key=key, markdown=markdown, description=summary.one_line())
     create_table_artifact(
         key=f"{key}-counts",
         table=[{"stage": k, "count": v} for k, v in summary.counts().items()]

@@ -92,3 +92,120 @@ def table_counts(con: Connection) -> dict[str, int]:
         row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
         counts[name] = int(row[0]) if row else 0
     return counts
+
+
+# -- the analysts' report and chart (tasks/report_html.py, tasks/charts.py) -------------------
+def _dicts(con: Connection, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
+    columns, rows = query(con, sql, params)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def series_loaded(con: Connection) -> list[str]:
+    """Series with at least one loaded report, alphabetically."""
+    _, rows = query(
+        con,
+        "SELECT DISTINCT series FROM documents WHERE is_current AND status = 'loaded' ORDER BY 1",
+    )
+    return [str(r[0]) for r in rows]
+
+
+def troop_points(con: Connection, series: str) -> list[dict[str, Any]]:
+    """Troop level per report, oldest first; ``as_of_date`` falls back to the period end."""
+    return _dicts(
+        con,
+        """SELECT symbol, period_start, period_end, COALESCE(as_of_date, period_end) AS as_of_date,
+                  troops, approximate, change, pct_change
+           FROM troop_levels WHERE series = ? AND troops IS NOT NULL ORDER BY period_end""",
+        [series],
+    )
+
+
+def chart_alerts(con: Connection, series: str) -> list[dict[str, Any]]:
+    """Critical and warning alerts about the troop level or major incidents, oldest first."""
+    return _dicts(
+        con,
+        """SELECT severity, rule_id, rule_kind, metric, symbol, period_end, value, delta,
+                  pct_change, headline
+           FROM alerts
+           WHERE series = ? AND severity IN ('critical', 'warning') AND period_end IS NOT NULL
+             AND ((rule_kind = 'metric-change' AND metric = 'troops_total')
+                  OR rule_kind = 'incidents')
+           ORDER BY period_end, CASE severity WHEN 'critical' THEN 0 ELSE 1 END, rule_id""",
+        [series],
+    )
+
+
+def latest_figures(con: Connection, series: str) -> dict[str, Any] | None:
+    """The latest loaded report of a series with each of its facts (NULL when not stated)."""
+    found = _dicts(
+        con,
+        """SELECT l.symbol, l.title, l.period_start, l.period_end, d.as_of_date, d.source_url,
+                  max(o.value) FILTER (WHERE o.metric = 'troops_total') AS troops,
+                  bool_or(o.approximate) FILTER (WHERE o.metric = 'troops_total') AS approximate,
+                  max(o.value) FILTER (WHERE o.metric = 'nato_nations') AS nato_nations,
+                  max(o.value) FILTER (WHERE o.metric = 'non_nato_nations') AS non_nato_nations,
+                  max(o.value) FILTER (WHERE o.metric = 'major_incidents') AS major_incidents,
+                  max(o.evidence_page) FILTER (WHERE o.metric = 'troops_total') AS page,
+                  max(o.evidence_paragraph) FILTER (WHERE o.metric = 'troops_total') AS paragraph
+           FROM latest_reports l
+           JOIN documents d USING (document_id)
+           LEFT JOIN observations o USING (document_id)
+           WHERE l.series = ?
+           GROUP BY ALL""",
+        [series],
+    )
+    return found[0] if found else None
+
+
+def series_changes(con: Connection, series: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest changes between consecutive reports (``report_changes``), newest first."""
+    return _dicts(
+        con,
+        """SELECT period_end, symbol, previous_symbol, metric, previous_value,
+                  previous_approximate, value, approximate, delta, pct_change, page, paragraph
+           FROM report_changes WHERE series = ?
+           ORDER BY period_end DESC, metric LIMIT ?""",
+        [series, limit],
+    )
+
+
+def series_alerts(con: Connection, series: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Alerts of a series, most severe and newest first; new-document notices left out."""
+    return _dicts(
+        con,
+        """SELECT severity, headline, symbol, period_end, evidence_page AS page,
+                  evidence_paragraph AS paragraph, source_url, rule_id
+           FROM alerts WHERE series = ? AND rule_kind <> 'new-document'
+           ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                    period_end DESC NULLS LAST, rule_id
+           LIMIT ?""",
+        [series, limit],
+    )
+
+
+def snapshot_stamp(con: Connection) -> dict[str, Any] | None:
+    """Which load the open database reflects: ``snapshot_info`` in a snapshot, else the last load."""
+    tables = {name for (name,) in query(con, "SELECT table_name FROM duckdb_tables()")[1]}
+    if "snapshot_info" in tables:
+        found = _dicts(con, "SELECT load_id, loaded_at, published_at FROM snapshot_info")
+    else:
+        found = _dicts(
+            con,
+            """SELECT load_id, loaded_at, NULL::TIMESTAMP AS published_at FROM loads
+               ORDER BY loaded_at DESC, load_id DESC LIMIT 1""",
+        )
+    return found[0] if found else None
+
+
+def require_current_schema(con: Connection) -> None:
+    """Refuse, with the remedy, a snapshot older than the code (its views would be missing)."""
+    from reportwatch.errors import WarehouseError
+    from warehouse.migrate import pending
+
+    missing = pending(con)
+    if missing:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
+        raise WarehouseError(
+            f"the snapshot predates migration {names}",
+            hint="run `reportwatch run` (or `reportwatch demo`) once to republish it",
+        )
