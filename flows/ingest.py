@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -17,12 +19,13 @@ from prefect.runtime import flow_run as runtime_flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.summary import RunSummary, emit_events, publish_run_artifact
+from reportwatch.errors import ReportwatchError
 from reportwatch.series import load_series
 from reportwatch.settings import Settings, load_settings
 from tasks.detect import detect_task
 from tasks.discover import discover_task
 from tasks.download import fetch_task, pending_downloads
-from tasks.hooks import notify_ops_on_failure
+from tasks.hooks import failing_stage, notify_ops_on_failure, stage_of
 from tasks.load import load_all, publish_snapshot
 from tasks.notify import notify_task
 from tasks.read import ReadOutcome, read_document
@@ -51,6 +54,17 @@ def read_task(path: str, series: str, profile: dict[str, Any], sha256: str, max_
         return ReadOutcome(reason=f"internal error while reading: {type(exc).__name__}: {exc}")
 
 
+@contextmanager
+def _stage(summary: RunSummary, name: str) -> Iterator[None]:
+    """Time a stage into the summary and mark an exception with the stage it escaped from."""
+    t0 = time.perf_counter()
+    try:
+        with failing_stage(name):
+            yield
+    finally:
+        summary.stage_seconds[name] = time.perf_counter() - t0
+
+
 def run_ingest(
     settings: Settings,
     *,
@@ -59,76 +73,84 @@ def run_ingest(
     until: dt.date,
     run_id: str,
     flow_name: str,
-    max_workers: int = 4,
 ) -> RunSummary:
     """One ingestion run of one series; the body shared by every ingestion flow."""
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
-    start_run(settings, summary, since)
+    with failing_stage("start"):
+        start_run(settings, summary, since)
     try:
-        t0 = time.perf_counter()
-        discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
-        summary.discovered = len(discovered.new)
-        summary.rejected += discovered.rejected
-        summary.failures += [
-            {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
-            for source, error in discovered.errors.items()
-        ]
-        summary.stage_seconds["discover"] = time.perf_counter() - t0
+        with _stage(summary, "discover"):
+            discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
+            summary.discovered = len(discovered.new)
+            summary.rejected += discovered.rejected
+            summary.failures += [
+                {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
+                for source, error in discovered.errors.items()
+            ]
 
-        t0 = time.perf_counter()
-        todo = pending_downloads(settings, series)
-        futures = [fetch_task.submit(config, settings, row) for row in todo]
-        fetched = [f.result() for f in futures]
-        for outcome in fetched:
-            if outcome.status == "fetched":
-                summary.fetched += 1
-            elif outcome.status in ("unchanged", "not_modified"):
-                summary.unchanged += 1
-            else:
-                summary.failed += 1
-                summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
-        summary.stage_seconds["fetch"] = time.perf_counter() - t0
+        with _stage(summary, "fetch"):
+            todo = pending_downloads(settings, series)
+            fetched = [f.result() for f in [fetch_task.submit(config, settings, r) for r in todo]]
+            for outcome in fetched:
+                if outcome.status == "fetched":
+                    summary.fetched += 1
+                elif outcome.status in ("unchanged", "not_modified"):
+                    summary.unchanged += 1
+                else:
+                    summary.failed += 1
+                    summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
 
-        t0 = time.perf_counter()
-        confirm_terms = list(config.confirm_terms)
-        to_read = [f.file for f in fetched if f.file is not None and f.needs_load]
-        reads = [
-            read_task.submit(f.path, series, config.profile, f.sha256, settings.max_pages,
-                             settings.max_bytes, confirm_terms)
-            for f in to_read
-        ]  # fmt: skip
-        outcomes = [r.result() for r in reads]
-        summary.stage_seconds["extract"] = time.perf_counter() - t0
+        with _stage(summary, "extract"):
+            to_read = [f.file for f in fetched if f.file is not None and f.needs_load]
+            reads = [
+                read_task.submit(f.path, series, config.profile, f.sha256, settings.max_pages,
+                                 settings.max_bytes, list(config.confirm_terms))
+                for f in to_read
+            ]  # fmt: skip
+            outcomes = [r.result() for r in reads]
 
-        t0 = time.perf_counter()
-        new_docs = load_all(settings, config, to_read, outcomes, summary)
-        summary.stage_seconds["load"] = time.perf_counter() - t0
+        with _stage(summary, "load"):
+            new_docs = load_all(settings, config, to_read, outcomes, summary)
 
-        t0 = time.perf_counter()
-        alerts = detect_task(config, settings, new_docs, today=until, run_id=run_id)
-        summary.alerts_raised = len(alerts)
-        summary.alerts = alerts
-        summary.stage_seconds["detect"] = time.perf_counter() - t0
+        with _stage(summary, "detect"):
+            alerts = detect_task(config, settings, new_docs, today=until, run_id=run_id)
+            summary.alerts_raised = len(alerts)
+            summary.alerts = alerts
 
-        t0 = time.perf_counter()
-        delivery = notify_task(config, settings, alerts, today=until, run_id=run_id)
-        summary.alerts_delivered = delivery.delivered
-        summary.delivery_errors = delivery.errors
-        summary.stage_seconds["notify"] = time.perf_counter() - t0
+        with _stage(summary, "notify"):
+            delivery = notify_task(config, settings, alerts, today=until, run_id=run_id)
+            summary.alerts_delivered = delivery.delivered
+            summary.delivery_errors = {
+                **delivery.errors,
+                **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
+            }
         summary.status = "completed"
     except Exception as exc:
         summary.status = "failed"
-        summary.error = str(exc)
+        summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
         raise
     finally:
-        finish_run(settings, summary)
-        publish_snapshot(settings)  # analysts see this run's bookkeeping too
-        publish_run_artifact(summary, analyst_markdown(settings, series))
-        emit_events(summary)
-        logger.info(summary.one_line())
+        _close_run(settings, summary, logger)
     return summary
+
+
+def _close_run(settings: Settings, summary: RunSummary, logger: Any) -> None:
+    """Bookkeeping after a run; best effort, so it never hides the run's own error."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("record the run", lambda: finish_run(settings, summary)),
+        ("publish the snapshot", lambda: publish_snapshot(settings)),
+        ("publish the artifact", lambda: publish_run_artifact(
+            summary, analyst_markdown(settings, summary.series))),
+        ("emit events", lambda: emit_events(summary)),
+    ]  # fmt: skip
+    for what, step in steps:
+        try:
+            step()
+        except ReportwatchError as exc:
+            logger.warning("could not %s: %s", what, exc.one_line())
+    logger.info(summary.one_line())
 
 
 @flow(

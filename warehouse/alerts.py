@@ -213,3 +213,104 @@ def muted_rules(con: Connection, *, series: str, today: dt.date) -> set[str]:
         [series, today],
     ).fetchall()
     return {str(r[0]) for r in rows}
+
+
+# -- delivery ledger: waiting, deferring, muting (tasks/notify.py) --------------------------------
+def channel_retry_at(con: Connection, *, channel: str) -> dt.datetime | None:
+    """The latest Retry-After deadline among ``channel``'s pending rows, if any.
+
+    A rate limit belongs to the webhook or mail server, not to one series, so this looks at
+    every series: the channel is left alone until the deadline has passed.
+    """
+    row = con.execute(
+        "SELECT max(next_attempt_at) FROM deliveries WHERE channel = ? AND status = 'pending'",
+        [channel],
+    ).fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def next_digest_day(con: Connection, *, channel: str, series: str) -> dt.date | None:
+    """The first logical day ``channel`` may send its next daily digest for ``series``.
+
+    A delivered row of a daily digest keeps, in ``next_attempt_at``, the day after the run
+    date that sent it; None when no daily digest was ever sent.
+    """
+    row = con.execute(
+        """SELECT max(d.next_attempt_at) FROM deliveries d JOIN alerts a USING (alert_key)
+           WHERE d.channel = ? AND a.series = ? AND d.status = 'delivered'""",
+        [channel, series],
+    ).fetchone()
+    return row[0].date() if row and row[0] is not None else None
+
+
+def defer_deliveries(con: Connection, *, channel: str, keys: list[str], error: str,
+                     until: dt.datetime | None) -> None:  # fmt: skip
+    """Note why pending rows that were not attempted wait (attempts stay as they are)."""
+    if not keys:
+        return
+    with transaction(con):
+        for key in keys:
+            con.execute(
+                """UPDATE deliveries SET last_error = ?, next_attempt_at = ?
+                   WHERE alert_key = ? AND channel = ? AND status = 'pending'""",
+                [error, until, key, channel],
+            )
+
+
+def mute_pending(con: Connection, *, channel: str, series: str, rule_ids: set[str]) -> int:
+    """Pending rows of rules muted since they were queued become ``muted``: never sent."""
+    if not rule_ids:
+        return 0
+    rules = sorted(rule_ids)
+    marks = ", ".join("?" for _ in rules)
+    with transaction(con):
+        row = con.execute(
+            f"""UPDATE deliveries SET status = 'muted', next_attempt_at = NULL
+                WHERE channel = ? AND status = 'pending' AND alert_key IN (
+                    SELECT alert_key FROM alerts WHERE series = ? AND rule_id IN ({marks}))
+                RETURNING alert_key""",
+            [channel, series, *rules],
+        ).fetchall()
+    return len(row)
+
+
+def unmute(con: Connection, *, rule_id: str, series: str) -> bool:
+    """Remove a mute; True when there was one. Alerts raised while muted stay muted."""
+    row = con.execute(
+        "DELETE FROM mutes WHERE rule_id = ? AND series = ? RETURNING rule_id", [rule_id, series]
+    ).fetchall()
+    return bool(row)
+
+
+def list_mutes(con: Connection, *, series: str | None = None) -> list[dict[str, Any]]:
+    return _rows(
+        con.execute(
+            """SELECT series, rule_id, until, created_at FROM mutes
+               WHERE (? IS NULL OR series = ?) ORDER BY series, rule_id""",
+            [series, series],
+        )
+    )
+
+
+def pending_deliveries(con: Connection, *, series: str | None = None,
+                       limit: int = 100) -> list[dict[str, Any]]:  # fmt: skip
+    """One row per undelivered (alert, channel): attempts, why it failed, when it may retry."""
+    return _rows(
+        con.execute(
+            """SELECT a.raised_at, a.severity, a.series, a.rule_id, a.symbol, d.channel,
+                      d.attempts, d.next_attempt_at, d.last_error, a.headline, a.alert_key
+               FROM deliveries d JOIN alerts a USING (alert_key)
+               WHERE d.status = 'pending' AND (? IS NULL OR a.series = ?)
+               ORDER BY a.raised_at DESC, a.alert_key, d.channel LIMIT ?""",
+            [series, series, limit],
+        )
+    )
+
+
+def pending_count(con: Connection, *, series: str) -> int:
+    row = con.execute(
+        """SELECT count(*) FROM deliveries d JOIN alerts a USING (alert_key)
+           WHERE d.status = 'pending' AND a.series = ?""",
+        [series],
+    ).fetchone()
+    return int(row[0]) if row else 0
