@@ -203,6 +203,11 @@ def send_ops_alert(alert: Alert, settings: Settings, config: SeriesConfig | None
             log.error("ops alert not sent to %s: %s", channel.kind, exc.one_line())
             continue
         sent += 1
+    if sent == 0 and all(c.kind != "console" for c in channels):
+        # no ops channel could take it (not configured, or down): never lose the message
+        log.error("no ops channel took the alert; printing it to the console")
+        build_notifier("console", settings).send([alert])
+        sent = 1
     return sent
 
 

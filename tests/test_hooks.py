@@ -111,12 +111,26 @@ def test_ops_alert_is_critical_and_keyed_by_run() -> None:
 
 
 def test_ops_channels_are_those_marked_ops_else_the_console() -> None:
-    assert [c.kind for c in ops_channels(KFOR)] == ["console"]  # kfor marks none
+    assert [c.kind for c in ops_channels(KFOR)] == ["slack"]  # kfor marks its Slack channel
     marked = KFOR.model_copy(
         update={"channels": [ChannelConfig(kind="slack", ops=True), ChannelConfig(kind="email")]}
     )
     assert [c.kind for c in ops_channels(marked)] == ["slack"]
     assert [c.kind for c in ops_channels(None)] == ["console"]
+    unmarked = KFOR.model_copy(update={"channels": [ChannelConfig(kind="email")]})
+    assert [c.kind for c in ops_channels(unmarked)] == ["console"]
+
+
+def test_an_ops_alert_nobody_can_take_falls_back_to_the_console(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = KFOR.model_copy(update={"channels": [ChannelConfig(kind="slack", ops=True)]})
+    alert = ops_alert(
+        flow_name="reportwatch-ingest", run_name="calm-heron", run_id="r2", series="kfor",
+        state_name="Failed", stage="load", error="WarehouseError: disk full",
+    )  # fmt: skip
+    assert send_ops_alert(alert, Settings(), config) == 1  # Slack is not configured
+    assert "calm-heron" in capsys.readouterr().out
 
 
 def test_ops_alert_reaches_slack_once_and_a_failing_channel_only_logs(
@@ -134,8 +148,10 @@ def test_ops_alert_reaches_slack_once_and_a_failing_channel_only_logs(
         "discover: SeriesError: bad source"
     )
     webhook.reply_with(Reply(status=500, body="internal_error"))
-    assert send_ops_alert(alert, settings, config) == 0  # logged, not raised
+    # logged (secret redacted), not raised, and the console gets it instead
+    assert send_ops_alert(alert, settings, config) == 1
     assert "ops alert not sent to slack" in caplog.text and TOKEN not in caplog.text
+    assert "printing it to the console" in caplog.text
 
 
 def test_the_hook_prints_to_the_console_when_no_channel_is_marked_ops(
