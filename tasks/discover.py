@@ -46,17 +46,25 @@ def discover_series(
     own = fetcher is None
     client = fetcher or Fetcher.from_settings(settings)
     try:
-        for source in discovery_sources(config, settings):
-            start = since
-            if start is None:
-                with open_writer(settings.warehouse_path) as con:
-                    start = cursor(con, source=source.name, series=config.id)
+        sources = discovery_sources(config, settings)
+        # One short read for every cursor: each open of the warehouse costs tens of ms.
+        with open_writer(settings.warehouse_path) as con:
+            cursors = {s.name: cursor(con, source=s.name, series=config.id) for s in sources}
+        for source in sources:
+            start = since if since is not None else cursors[source.name]
             if start is None:
                 configured = source_options(config, source.name).get("start")
                 start = dt.date.fromisoformat(str(configured)) if configured else DEFAULT_START
             if start > until:
                 continue
             result = source.discover(config, start, until, fetcher=client)
+            previous, reached = cursors[source.name], result.harvested_until
+            moved = reached is not None and (previous is None or reached > previous)
+            if not (result.candidates or result.rejected or moved):
+                # Nothing found and the cursor stays: nothing to write (the usual quiet run).
+                if result.error is not None:
+                    outcome.errors[source.name] = result.error.one_line()
+                continue
             with open_writer(settings.warehouse_path) as con:
                 new = record_discovery(
                     con, series=config.id, source=source.name, found=result.candidates,

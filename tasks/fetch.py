@@ -5,11 +5,12 @@
 Nothing else in reportwatch (notifiers aside) touches the network, and no ``httpx`` exception
 leaves this module: each is mapped to the tree in :mod:`reportwatch.errors` here.
 
-What one ``Fetcher.get`` does:
+What one ``Fetcher.get`` (or ``Fetcher.post_json``) does:
 
 * checks the URL's scheme and host against the allowlist, then again for every redirect hop,
   which it follows itself (at most ``max_redirects``; a loop is an error), so a redirect can never
-  make us contact a host nobody configured;
+  make us contact a host nobody configured (a POST keeps its method and body across 307/308 and
+  becomes a body-less GET after 301/302/303, as browsers do);
 * waits its turn for that host (``min_request_interval`` seconds between the end of one request and
   the start of the next, shared by every thread and every ``Fetcher`` in the process);
 * streams the body, stopping at ``max_bytes`` (:class:`TooLargeError`) and at the per-attempt
@@ -24,9 +25,12 @@ What one ``Fetcher.get`` does:
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import random
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -118,6 +122,7 @@ class Fetcher:
         self._clock = clock
         self._client = httpx.Client(
             transport=transport,
+            verify=_shared_tls_context() if transport is None else True,
             timeout=policy.timeout(),
             follow_redirects=False,
             headers={"User-Agent": policy.user_agent},
@@ -150,21 +155,54 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
     ) -> FetchResponse:
         """GET ``url`` under the policy; 2xx and 304 return, everything else raises a FetchError."""
+        return self._request("GET", url, params, dict(headers or {}), None)
+
+    def post_json(
+        self,
+        url: str,
+        body: Any,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResponse:
+        """POST ``body`` as JSON under the same policy as :meth:`get` (allowlist, caps, retries).
+
+        Meant for search APIs that take their query as a JSON body (ReliefWeb): such a POST
+        only reads, so retrying it after a timeout or a 503 is as safe as retrying a GET.
+        """
+        try:
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise FetchError(f"cannot send this body to {url} as JSON: {exc}", url=url) from exc
+        request_headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **dict(headers or {}),
+        }
+        return self._request("POST", url, params, request_headers, content)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: dict[str, str],
+        content: bytes | None,
+    ) -> FetchResponse:
         try:
             target = httpx.URL(url)
             if params:
                 target = target.copy_merge_params(dict(params))
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise FetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
-        request_headers = dict(headers or {})
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._attempt(target, request_headers)
+                response = self._attempt(method, target, headers, content)
                 return replace(response, attempts=attempt)
             except _Retryable as failure:
-                self._pause_before_retry(str(target), failure, attempt)
+                self._pause_before_retry(method, str(target), failure, attempt)
             except FetchError as exc:
                 exc.attempts = attempt
                 raise
@@ -195,15 +233,21 @@ class Fetcher:
         return response
 
     # one attempt: the redirect chain -------------------------------------------------------
-    def _attempt(self, url: httpx.URL, headers: dict[str, str]) -> FetchResponse:
+    def _attempt(
+        self, method: str, url: httpx.URL, headers: dict[str, str], body: bytes | None
+    ) -> FetchResponse:
         deadline = self._clock() + self.policy.total_timeout
         current = url
         seen = {str(current)}
         hops: list[str] = []
         for _ in range(self.policy.max_redirects + 1):
             self._check_allowed(current)
-            status, response_headers, content = self._send(current, headers, deadline)
+            status, response_headers, content = self._send(method, current, headers, body, deadline)
             if status in REDIRECT_STATUSES:
+                if method != "GET" and status not in (307, 308):
+                    # 301/302/303 after a POST: fetch the answer with a body-less GET.
+                    method, body = "GET", None
+                    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
                 location = response_headers.get("location")
                 if not location:
                     raise FetchError(
@@ -251,18 +295,28 @@ class Fetcher:
             )
 
     def _send(
-        self, url: httpx.URL, headers: dict[str, str], deadline: float
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: dict[str, str],
+        body: bytes | None,
+        deadline: float,
     ) -> tuple[int, dict[str, str], bytes]:
         with self._limiter.slot(url.host, self.policy.min_request_interval):
             try:
-                return self._stream(url, headers, deadline)
+                return self._stream(method, url, headers, body, deadline)
             except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, str(url)) from exc
+                raise _map_httpx_error(exc, str(url), method) from exc
 
     def _stream(
-        self, url: httpx.URL, headers: dict[str, str], deadline: float
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: dict[str, str],
+        body: bytes | None,
+        deadline: float,
     ) -> tuple[int, dict[str, str], bytes]:
-        with self._client.stream("GET", url, headers=headers) as response:
+        with self._client.stream(method, url, headers=headers, content=body) as response:
             status = response.status_code
             lowered = {name.lower(): value for name, value in response.headers.items()}
             failure = _status_error(status, lowered, str(url))
@@ -287,10 +341,10 @@ class Fetcher:
                 chunks.append(chunk)
             return status, lowered, b"".join(chunks)
 
-    def _pause_before_retry(self, url: str, failure: _Retryable, attempt: int) -> None:
+    def _pause_before_retry(self, method: str, url: str, failure: _Retryable, attempt: int) -> None:
         def give_up(reason: str) -> TransientFetchError:
             return TransientFetchError(
-                f"GET {url} failed after {attempt} attempt(s): {reason}",
+                f"{method} {url} failed after {attempt} attempt(s): {reason}",
                 url=url,
                 status=failure.status,
                 attempts=attempt,
@@ -307,8 +361,15 @@ class Fetcher:
                 f"more than the {self.policy.retry_after_cap:g}s we wait in-process"
             ) from cause
         delay = asked if asked is not None else self.policy.backoff_delay(attempt, self._rng)
-        log.warning("GET %s: %s; retry %d in %.1fs", url, failure.reason, attempt, delay)
+        log.warning("%s %s: %s; retry %d in %.1fs", method, url, failure.reason, attempt, delay)
         self._sleep(delay)
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_tls_context() -> ssl.SSLContext:
+    # Building a TLS context reads the whole CA bundle (about 25 ms, half the cost of a new
+    # client); one context per process serves every Fetcher, and contexts are thread-safe.
+    return httpx.create_ssl_context()
 
 
 def _status_error(status: int, headers: Mapping[str, str], url: str) -> Exception | None:
@@ -345,7 +406,7 @@ def _too_large(url: str, status: int, detail: str) -> TooLargeError:
     )
 
 
-def _map_httpx_error(exc: httpx.HTTPError, url: str) -> Exception:
+def _map_httpx_error(exc: httpx.HTTPError, url: str, method: str = "GET") -> Exception:
     """Every httpx error, mapped; tests/test_fetch.py walks httpx's whole tree to prove it."""
     if isinstance(exc, httpx.TimeoutException):
         return _Retryable(f"timed out ({type(exc).__name__})")
@@ -359,7 +420,7 @@ def _map_httpx_error(exc: httpx.HTTPError, url: str) -> Exception:
         exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
     ):
         return _Retryable(f"transport error ({type(exc).__name__}: {exc})")
-    return FetchError(f"GET {url} failed: {type(exc).__name__}: {exc}", url=url)
+    return FetchError(f"{method} {url} failed: {type(exc).__name__}: {exc}", url=url)
 
 
 def check_pdf_body(response: FetchResponse) -> None:

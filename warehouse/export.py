@@ -140,7 +140,10 @@ def export_all(
             columns = _columns(con, name)
             where = _series_filter(name, columns, series) if series else None
             path = out_dir / f"{name}.{fmt}"
-            select = f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else "")
+            # ORDER BY ALL: the same snapshot always gives the same bytes (and sha256)
+            select = (
+                f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else "") + " ORDER BY ALL"
+            )
             row = con.execute(f"COPY ({select}) TO {_quote(str(path))} ({options})").fetchone()
             manifest.relations.append(
                 ExportedRelation(

@@ -62,15 +62,24 @@ def record_discovery(
     window_until: dt.date | None,
     run_id: str | None,
 ) -> list[str]:
-    """Store candidates, rejections and the cursor in one transaction; returns new symbols."""
+    """Store candidates, rejections and the cursor in one transaction; returns new symbols.
+
+    A candidate with a ``local_path`` (a file someone put in the drop folder) is new work even
+    when its symbol is known: it is queued again so the file is read, and the raw archive's
+    hash tells whether it is a new version or the same bytes.
+    """
     new: list[str] = []
+    load_id: str | None = None
+
+    def writing_load() -> str:
+        # Only a harvest that writes something gets a load row; one that re-finds known
+        # documents (or nothing) just touches last_seen and moves the cursor.
+        nonlocal load_id
+        if load_id is None:
+            load_id = new_load(con, series=series, kind="discover", run_id=run_id)
+        return load_id
+
     with transaction(con):
-        # A harvest that finds nothing only moves the cursor: no load row for it.
-        load_id = (
-            new_load(con, series=series, kind="discover", run_id=run_id)
-            if found or rejected
-            else "cursor-only"
-        )
         for cand, status, reason in [(c, "candidate", None) for c in found] + [
             (c, "rejected", r) for c, r in rejected
         ]:
@@ -81,12 +90,23 @@ def record_discovery(
             if row is None:
                 con.execute(
                     """INSERT INTO candidates (series, symbol, source, title, published, file_url,
-                           record_id, status, reason, first_seen, last_seen, load_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           record_id, status, reason, first_seen, last_seen, load_id, local_path)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [series, cand.symbol, cand.source, cand.title, cand.date, cand.file_url,
-                     cand.record_id, status, reason, now(), now(), load_id],
+                     cand.record_id, status, reason, now(), now(), writing_load(),
+                     cand.local_path],
                 )  # fmt: skip
                 if status == "candidate":
+                    new.append(cand.symbol)
+            elif cand.local_path is not None and status == "candidate":
+                con.execute(
+                    """UPDATE candidates SET last_seen = ?, title = coalesce(title, ?),
+                           local_path = ?, source = ?, status = 'candidate', reason = NULL,
+                           load_id = ? WHERE series = ? AND symbol = ?""",
+                    [now(), cand.title, cand.local_path, cand.source, writing_load(), series,
+                     cand.symbol],
+                )  # fmt: skip
+                if row[0] not in RETRYABLE:
                     new.append(cand.symbol)
             else:
                 con.execute(
@@ -102,7 +122,7 @@ def record_discovery(
                      updated_at = excluded.updated_at,
                      load_id = CASE WHEN excluded.load_id = 'cursor-only'
                                     THEN harvest_cursors.load_id ELSE excluded.load_id END""",
-                [source, series, window_until, now(), load_id],
+                [source, series, window_until, now(), load_id or "cursor-only"],
             )
     return new
 
@@ -130,7 +150,7 @@ def to_fetch(con: Connection, series: str) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in RETRYABLE)
     cur = con.execute(
         f"""SELECT symbol, source, title, published, file_url, record_id, status, attempts,
-                   etag, last_modified, sha256
+                   etag, last_modified, sha256, local_path
             FROM candidates WHERE series = ? AND status IN ({marks}) ORDER BY published, symbol""",
         [series, *RETRYABLE],
     )
@@ -140,12 +160,15 @@ def to_fetch(con: Connection, series: str) -> list[dict[str, Any]]:
 
 def mark_candidate(con: Connection, *, series: str, symbol: str, status: str,
                    reason: str | None = None, etag: str | None = None,
-                   last_modified: str | None = None) -> None:  # fmt: skip
+                   last_modified: str | None = None,
+                   local_path: str | None = None) -> None:  # fmt: skip
+    """Record what became of a candidate; ``local_path`` follows a drop-folder file it moved."""
     con.execute(
         """UPDATE candidates SET status = ?, reason = ?, attempts = attempts + 1, last_seen = ?,
-               etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
+               etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
+               local_path = coalesce(?, local_path)
            WHERE series = ? AND symbol = ?""",
-        [status, reason, now(), etag, last_modified, series, symbol],
+        [status, reason, now(), etag, last_modified, local_path, series, symbol],
     )
 
 
