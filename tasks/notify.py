@@ -111,6 +111,10 @@ def deliver(
     from tasks.notifiers.base import build_notifier, missing_settings
 
     clock = now or utc_now()
+    if not new_alerts:
+        with open_writer(settings.warehouse_path) as con:
+            if ledger.pending_count(con, series=config.id) == 0:
+                return DeliverySummary()  # nothing to send: no secrets read, no channel touched
     settings = with_secret_blocks(
         settings, [c.kind for c in config.channels], use_blocks=use_secret_blocks
     )
