@@ -27,7 +27,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not scale"
+
+# PostgreSQL, a real Prefect server, two workers (needs postgresql installed: see .ci/scale.sh)
+test-scale: $(STAMP)
+	$(BIN)/pytest -q -m scale tests/ops
 
 test: lint typecheck unit
 

@@ -59,6 +59,8 @@ def _settings(data_dir: Path | None = None):  # type: ignore[no-untyped-def]
 def _prefect_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # two ephemeral servers starting at once on a busy 2-core machine can take over 20 s
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @app.command()
