@@ -314,3 +314,20 @@ def pending_count(con: Connection, *, series: str) -> int:
         [series],
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def alerts_raised_between(
+    con: Connection, *, series: str, start: dt.date, end: dt.date, min_rank: int = 0
+) -> list[Alert]:
+    """Alerts of a series raised from ``start`` to ``end`` (inclusive), most severe first."""
+    rows = _rows(
+        con.execute(
+            """SELECT * FROM alerts
+               WHERE series = ? AND raised_at >= ? AND raised_at < ? + INTERVAL 1 DAY
+                 AND CASE severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END >= ?
+               ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                        period_end NULLS LAST, alert_key""",
+            [series, start, end, min_rank],
+        )
+    )
+    return [_alert_from_row(r) for r in rows]
