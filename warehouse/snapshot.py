@@ -1,8 +1,8 @@
 """The analysts' read-only snapshot, published atomically after each successful load.
 
 DuckDB lets no other process open a file while one process writes it, so analysts never
-open ``warehouse.duckdb``. After a load the writer closes its connection, copies the file to a
-temporary name beside the snapshot, stamps it with the load it reflects (``snapshot_info``),
+open ``warehouse.duckdb``. After a load the writer takes the write lock, checkpoints, copies the
+file to a temporary name beside the snapshot, stamps it with the load it reflects (``snapshot_info``),
 and renames it over ``snapshot.duckdb``. A reader that already has the old snapshot open keeps
 its file (POSIX rename semantics); the next query sees the new one.
 """
@@ -27,10 +27,18 @@ def publish(warehouse_path: Path, snapshot_path: Path) -> str | None:
     snapshot_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot_path.with_name(f".{snapshot_path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        shutil.copyfile(warehouse_path, tmp)
-        wal = warehouse_path.with_name(warehouse_path.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, tmp.with_name(tmp.name + ".wal"))
+        # Hold the write lock while copying: no other process can change the file mid-copy,
+        # and CHECKPOINT folds the write-ahead log into it first.
+        from warehouse import connect_writer
+
+        holder = connect_writer(warehouse_path)
+        try:
+            holder.execute("CHECKPOINT")
+            shutil.copyfile(warehouse_path, tmp)
+        except duckdb.Error as exc:
+            raise _map_error(exc, warehouse_path) from exc
+        finally:
+            holder.close()
         con = connect(tmp)
         try:
             row = con.execute(
