@@ -91,7 +91,7 @@ def run_ingest(
             ]
 
         with _stage(summary, "fetch"):
-            todo = pending_downloads(settings, series)
+            todo = pending_downloads(settings, series, run_id)
             fetched = [f.result() for f in [fetch_task.submit(config, settings, r) for r in todo]]
             for outcome in fetched:
                 if outcome.status == "fetched":

@@ -33,7 +33,7 @@ from tasks.sources.drop_folder import DONE, drop_folder_for, is_waiting, move_as
 from tasks.sources.registry import download_urls
 from warehouse import open_writer
 from warehouse.documents import known_hashes
-from warehouse.runs import mark_candidate, to_fetch
+from warehouse.runs import claim_downloads, mark_candidate, to_fetch
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,14 @@ class FetchOutcome:
     reason: str | None = None
 
 
-def pending_downloads(settings: Settings, series: str) -> list[dict[str, Any]]:
+def pending_downloads(
+    settings: Settings, series: str, run_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Candidates to download; with ``run_id``, claimed for that run (see claim_downloads)."""
     with open_writer(settings.warehouse_path) as con:
-        return to_fetch(con, series)
+        if run_id is None:
+            return to_fetch(con, series)
+        return claim_downloads(con, series=series, run_id=run_id)
 
 
 def fetch_candidate(

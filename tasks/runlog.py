@@ -36,3 +36,4 @@ def finish_run(settings: Settings, summary: _Summary) -> None:
             con, run_id=summary.run_id, status=summary.status, counts=summary.counts(),
             stage_seconds=summary.stage_seconds, error=summary.error,
         )  # fmt: skip
+        run_rows.release_claims(con, run_id=summary.run_id)

@@ -181,3 +181,37 @@ def failures(con: Connection, series: str | None = None) -> list[dict[str, Any]]
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def claim_downloads(
+    con: Connection, *, series: str, run_id: str, lease_seconds: float = 3600.0
+) -> list[dict[str, Any]]:
+    """Claim for ``run_id`` the candidates that need a download and no other live run holds.
+
+    Returns them as :func:`to_fetch` does. Claims held by another run for less than the lease
+    are skipped (that run is downloading them); older ones belong to a run that died.
+    """
+    with transaction(con):
+        rows = to_fetch(con, series)
+        held = {
+            str(r[0])
+            for r in con.execute(
+                """SELECT symbol FROM candidates WHERE series = ? AND claimed_by IS NOT NULL
+                   AND claimed_by <> ? AND claimed_at > ? - to_seconds(?::DOUBLE)""",
+                [series, run_id, now(), lease_seconds],
+            ).fetchall()
+        }
+        mine = [r for r in rows if r["symbol"] not in held]
+        for row in mine:
+            con.execute(
+                """UPDATE candidates SET claimed_by = ?, claimed_at = ?
+                   WHERE series = ? AND symbol = ?""",
+                [run_id, now(), series, row["symbol"]],
+            )
+    return mine
+
+
+def release_claims(con: Connection, *, run_id: str) -> None:
+    con.execute(
+        "UPDATE candidates SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by = ?", [run_id]
+    )
