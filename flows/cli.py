@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -213,19 +215,37 @@ def _snapshot_or_warehouse(settings) -> Path:  # type: ignore[no-untyped-def]
     )
 
 
+@contextmanager
+def _live_or_snapshot(settings) -> Iterator[tuple[Any, str]]:  # type: ignore[no-untyped-def]
+    """Ops read the live warehouse when no run holds it (freshest), else the snapshot.
+
+    The read takes a moment; a writer that starts meanwhile waits for it (connect_writer).
+    """
+    from reportwatch.errors import WarehouseLockedError
+    from warehouse import open_reader
+
+    if settings.warehouse_path.exists():
+        try:
+            with open_reader(settings.warehouse_path) as con:
+                yield con, "warehouse"
+                return
+        except WarehouseLockedError:
+            pass
+    with open_reader(_snapshot_or_warehouse(settings)) as con:
+        yield con, "snapshot"
+
+
 @app.command()
 def status(data_dir: DataDirOpt = None) -> None:
     """Last runs with their counts, latest report per series, problems, undelivered alerts.
 
     Example: reportwatch status
     """
-    from warehouse import open_reader
     from warehouse import queries as q
     from warehouse.snapshot import snapshot_info
 
     settings = _settings(data_dir)
-    path = _snapshot_or_warehouse(settings)
-    with open_reader(path) as con:
+    with _live_or_snapshot(settings) as (con, source):
         sections = [
             ("Last runs", q.recent_runs(con)),
             ("Latest report per series", q.latest_per_series(con)),
@@ -237,6 +257,8 @@ def status(data_dir: DataDirOpt = None) -> None:
             print_rows(console, columns, rows, "table", title=title)
         else:
             console.print(f"[bold]{title}[/]: none")
+    if source == "snapshot":
+        console.print("(a run holds the warehouse: showing the analysts' snapshot)")
     info = snapshot_info(settings.snapshot_path)
     if info:
         console.print(

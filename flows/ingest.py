@@ -136,11 +136,20 @@ def run_ingest(
     return summary
 
 
+def _publish_if_changed(settings: Settings, summary: RunSummary) -> None:
+    """A run that changed no data leaves the snapshot as it was (`status` reads the live runs)."""
+    changed = (
+        summary.loaded or summary.quarantined or summary.alerts_raised or summary.alerts_delivered
+    )
+    if changed or summary.status != "completed" or not settings.snapshot_path.exists():
+        publish_snapshot(settings)
+
+
 def _close_run(settings: Settings, summary: RunSummary, logger: Any) -> None:
     """Bookkeeping after a run; best effort, so it never hides the run's own error."""
     steps: list[tuple[str, Callable[[], object]]] = [
         ("record the run", lambda: finish_run(settings, summary)),
-        ("publish the snapshot", lambda: publish_snapshot(settings)),
+        ("publish the snapshot", lambda: _publish_if_changed(settings, summary)),
         ("publish the artifact", lambda: publish_run_artifact(
             summary, analyst_markdown(settings, summary.series))),
         ("emit events", lambda: emit_events(summary)),
