@@ -272,11 +272,19 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
 
     Example: reportwatch reprocess --series kfor
     """
+    from rich.progress import Progress
+
     from tasks.reprocess import reprocess_series
 
     settings = _settings(data_dir)
     config = load_series(series, settings.series_dir)
-    result = reprocess_series(config, settings)
+    with Progress(console=console, transient=True) as bar:
+        job = bar.add_task("reprocessing", total=None)
+
+        def advance(done: int, total: int, symbol: str) -> None:
+            bar.update(job, completed=done, total=total, description=f"reprocessing {symbol}")
+
+        result = reprocess_series(config, settings, progress=advance)
     console.print(
         f"{series}: reprocessed {result.reprocessed} documents "
         f"({result.changed} changed, {result.quarantined} quarantined, {result.missing} missing from the archive)"

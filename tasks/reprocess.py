@@ -8,6 +8,7 @@ new extractor or profile fixes history without new versions appearing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportwatch.models import FetchedFile
@@ -29,13 +30,20 @@ class ReprocessResult:
 
 
 def reprocess_series(
-    config: SeriesConfig, settings: Settings, *, run_id: str | None = None
+    config: SeriesConfig,
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ReprocessResult:
+    """Re-read every stored version; ``progress(done, total, symbol)`` before each one."""
     archive = RawArchive(settings.raw_dir)
     with open_writer(settings.warehouse_path) as con:
         docs = stored_documents(con, config.id)
     result = ReprocessResult()
-    for doc in docs:
+    for done, doc in enumerate(docs, start=1):
+        if progress is not None:
+            progress(done, len(docs), doc["symbol"])
         if not archive.has(doc["sha256"]):
             result.missing += 1
             continue
