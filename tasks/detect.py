@@ -105,8 +105,9 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
         )
         out.append(
             Alert(
+                # by symbol, not version: a re-issued file with the same figures is not news
                 key=alert_key(
-                    rule.id, series, doc["document_id"], metric, value, prev["document_id"]
+                    rule.id, series, doc["symbol"], metric, value, prev["symbol"], previous
                 ),
                 metric=metric,
                 value=value,
@@ -144,7 +145,7 @@ def _incidents(rule: RuleConfig, series: str, prev: Facts | None, doc: Facts) ->
     )
     return [
         Alert(
-            key=alert_key(rule.id, series, doc["document_id"], "major_incidents", 1),
+            key=alert_key(rule.id, series, doc["symbol"], "major_incidents", 1),
             metric="major_incidents",
             value=1.0,
             previous_value=(prev["metrics"].get("major_incidents") or {}).get("value")
@@ -178,7 +179,7 @@ def _keywords(
     found = sorted(hits)
     return [
         Alert(
-            key=alert_key(rule.id, series, doc["document_id"], "keywords", ",".join(found)),
+            key=alert_key(rule.id, series, doc["symbol"], "keywords", ",".join(found)),
             evidence_page=first["page"],
             evidence_paragraph=first["number"],
             evidence_text=first["text"][:500],
@@ -315,7 +316,7 @@ def detect(
                 period = f"{doc['period_start']} to {doc['period_end']}"
                 alerts.append(
                     Alert(
-                        key=alert_key(rule.id, config.id, doc_id),
+                        key=alert_key(rule.id, config.id, doc["symbol"]),
                         **_base(
                             rule,
                             config.id,
@@ -350,6 +351,30 @@ KNOWN_RULE_KINDS = {
 }
 
 
+def facts_for_detection(
+    all_versions: list[Facts], new_documents: list[str]
+) -> tuple[list[Facts], dict[str, Facts]]:
+    """From every version's facts: what ``detect`` compares, and each version's predecessor.
+
+    The current versions, plus any new version that is not current (a quarantined re-issue
+    must still raise its ops alert); a restatement is compared with the latest earlier version
+    that loaded.
+    """
+    current = [f for f in all_versions if f["is_current"] or f["document_id"] in new_documents]
+    previous_versions: dict[str, Facts] = {}
+    for f in current:
+        earlier = [
+            o
+            for o in all_versions
+            if o["symbol"] == f["symbol"]
+            and o["version"] < f["version"]
+            and o["status"] == "loaded"
+        ]
+        if earlier:
+            previous_versions[f["document_id"]] = max(earlier, key=lambda o: o["version"])
+    return current, previous_versions
+
+
 def detect_new(
     config: SeriesConfig,
     settings: Settings,
@@ -361,13 +386,7 @@ def detect_new(
     """Detect on the warehouse's facts and record the alerts; returns only newly raised ones."""
     with open_writer(settings.warehouse_path) as con:
         all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
-        current = [f for f in all_versions if f["is_current"]]
-        by_version = {(f["symbol"], f["version"]): f for f in all_versions}
-        previous_versions = {
-            f["document_id"]: by_version[(f["symbol"], f["version"] - 1)]
-            for f in current
-            if (f["symbol"], f["version"] - 1) in by_version
-        }
+        current, previous_versions = facts_for_detection(all_versions, new_documents)
         alerts = detect(
             config,
             current,

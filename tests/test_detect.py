@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reportwatch.models import Incident
 from reportwatch.series import load_series
-from tasks.detect import detect
+from tasks.detect import detect, facts_for_detection
 from tests.factories import QUARTERS, fetched, report, text_for
 from warehouse import open_writer
 from warehouse.alerts import insert_alerts, paragraph_texts, report_facts
@@ -26,9 +26,9 @@ def _load(con, symbol: str, quarter: int, troops: int | None, **kw) -> str:  # t
 
 
 def _detect(con, new: list[str], today: dt.date = TODAY, rules: set[str] | None = None):  # type: ignore[no-untyped-def]
-    facts = report_facts(con, "kfor")
+    facts, previous = facts_for_detection(report_facts(con, "kfor", current_only=False), new)
     return detect(
-        KFOR, facts, new, today=today, rule_filter=rules,
+        KFOR, facts, new, today=today, rule_filter=rules, previous_versions=previous,
         paragraphs_for=lambda d: paragraph_texts(con, d),
     )  # fmt: skip
 
@@ -161,3 +161,33 @@ def test_a_quarantined_document_raises_an_ops_alert_with_the_reason(tmp_path: Pa
     assert [(a.rule_id, a.details.get("reason")) for a in alerts] == [
         ("quarantined-document", "no troop figure found")
     ]
+
+
+def test_a_reissued_file_with_the_same_figures_raises_nothing_new(tmp_path: Path) -> None:
+    with open_writer(tmp_path / "w.duckdb") as con:
+        _load(con, "S/2023/500", 2, 3800)
+        q3 = _load(con, "S/2023/800", 3, 4500)
+        first = insert_alerts(con, _detect(con, [q3]), series="kfor", run_id=None)
+        rep = report("S/2023/800", *QUARTERS[3], 4500)  # same facts, a different file
+        v2 = load_document(
+            con, fetched=fetched("S/2023/800", b"%PDF-reissued"), text=text_for(rep), report=rep
+        ).document_id
+        again = insert_alerts(con, _detect(con, [v2]), series="kfor", run_id=None)
+    assert v2.endswith(":v2")
+    assert {a.rule_id for a in first} >= {"troop-level-change", "new-document"}
+    assert again == []
+
+
+def test_a_quarantined_new_version_does_not_hide_the_good_one(tmp_path: Path) -> None:
+    with open_writer(tmp_path / "w.duckdb") as con:
+        _load(con, "S/2023/800", 3, 4500)
+        broken = _load(con, "S/2023/800", 3, None)  # a corrupt re-issue of the same symbol
+        levels = con.execute("SELECT symbol, troops FROM troop_levels").fetchall()
+        current = con.execute(
+            "SELECT version, status FROM documents WHERE is_current ORDER BY version"
+        ).fetchall()
+        alerts = _detect(con, [broken], rules={"quarantined-document", "overdue-report"},
+                         today=dt.date(2023, 12, 1))  # fmt: skip
+    assert levels == [("S/2023/800", 4500)]
+    assert current == [(1, "loaded")]
+    assert [a.rule_id for a in alerts] == ["quarantined-document"]

@@ -88,10 +88,6 @@ def load_document(
             for table in ("paragraphs", "observations", "incidents"):
                 con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
             con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
-            current_row = con.execute(
-                "SELECT max(version) FROM documents WHERE series=? AND symbol=?", [series, symbol]
-            ).fetchone()
-            is_current = current_row is None or current_row[0] is None or current_row[0] < version
         else:
             row = con.execute(
                 "SELECT max(version) FROM documents WHERE series=? AND symbol=?", [series, symbol]
@@ -101,16 +97,11 @@ def load_document(
             doc_id = document_id(series, symbol, version)
             if last:
                 previous = document_id(series, symbol, last)
-                con.execute(
-                    "UPDATE documents SET is_current = false WHERE series=? AND symbol=?",
-                    [series, symbol],
-                )
-            is_current = True
         _insert_document(
             con,
             doc_id,
             version,
-            is_current,
+            False,
             status,
             reason,
             fetched,
@@ -121,6 +112,7 @@ def load_document(
         )
         if report is not None:
             _insert_facts(con, doc_id, series, symbol, report, load_id)
+        _choose_current(con, series, symbol)
         con.execute(
             """UPDATE candidates SET status = ?, reason = ?, sha256 = ?, last_seen = ?
                WHERE series = ? AND symbol = ?""",
@@ -128,6 +120,20 @@ def load_document(
         )
     result_status: LoadStatus = "replaced" if existing else status
     return LoadResult(result_status, doc_id, version, load_id, previous)
+
+
+def _choose_current(con: Connection, series: str, symbol: str) -> None:
+    """The current version of a symbol: the latest that loaded, else the latest.
+
+    So a newer file that had to be quarantined never hides the figures of a good one.
+    """
+    con.execute(
+        """UPDATE documents SET is_current = (version = (
+               SELECT coalesce(max(version) FILTER (WHERE status = 'loaded'), max(version))
+               FROM documents WHERE series = ? AND symbol = ?))
+           WHERE series = ? AND symbol = ?""",
+        [series, symbol, series, symbol],
+    )
 
 
 def _insert_document(

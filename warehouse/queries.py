@@ -47,8 +47,10 @@ def undelivered(con: Connection) -> Rows:
 def problems(con: Connection) -> Rows:
     return query(
         con,
-        """SELECT series, symbol, 'quarantined' AS status, reason FROM documents
-           WHERE is_current AND status = 'quarantined'
+        """SELECT series, symbol, 'quarantined' AS status, reason FROM documents d
+           WHERE status = 'quarantined' AND version = (
+               SELECT max(version) FROM documents x
+               WHERE x.series = d.series AND x.symbol = d.symbol)
            UNION ALL
            SELECT series, symbol, status, reason FROM candidates
            WHERE status IN ('failed', 'not_published')
