@@ -159,6 +159,8 @@ def _close_run(settings: Settings, summary: RunSummary, logger: Any) -> None:
             step()
         except ReportwatchError as exc:
             logger.warning("could not %s: %s", what, exc.one_line())
+        except Exception:  # bookkeeping must never hide the run's own outcome
+            logger.exception("could not %s", what)
     logger.info(summary.one_line())
 
 

@@ -205,3 +205,18 @@ def test_overlapping_runs_never_claim_the_same_download(tmp_path: Path) -> None:
     assert len(again) == 2
     assert len(lapsed) == 2  # a claim older than its lease belongs to a run that died
     assert len(after_release) == 2
+
+
+def test_duckdb_errors_never_escape_the_warehouse_package(tmp_path: Path) -> None:
+    from reportwatch.errors import WarehouseError
+    from warehouse.connection import transaction
+
+    with pytest.raises(WarehouseError, match="no_such_table"):
+        with open_writer(tmp_path / "w.duckdb") as con:
+            con.execute("SELECT * FROM no_such_table")
+    with open_writer(tmp_path / "w.duckdb") as con:
+        with pytest.raises(WarehouseError):
+            with transaction(con):
+                con.execute("INSERT INTO mutes VALUES ('r', 'kfor', NULL, now())")
+                con.execute("INSERT INTO mutes VALUES ('r', 'kfor', NULL, now())")  # duplicate key
+        assert con.execute("SELECT count(*) FROM mutes").fetchone() == (0,)  # rolled back

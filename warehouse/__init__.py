@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from reportwatch.errors import WarehouseLockedError
-from warehouse.connection import Connection, connect
+from warehouse.connection import Connection, connect, map_duckdb_error
 from warehouse.migrate import discover, migrate
 
 
@@ -70,6 +70,8 @@ def open_writer(path: Path | str, *, lock_wait: float = 30.0) -> Iterator[Connec
     try:
         _migrate_once(con, path)
         yield con
+    except duckdb.Error as exc:  # nothing above warehouse/ sees a raw DuckDB error
+        raise map_duckdb_error(exc, path) from exc
     finally:
         con.close()
 
@@ -80,6 +82,8 @@ def open_reader(path: Path | str) -> Iterator[Connection]:
     con = connect(path, read_only=True)
     try:
         yield con
+    except duckdb.Error as exc:
+        raise map_duckdb_error(exc, path) from exc
     finally:
         con.close()
 

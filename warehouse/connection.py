@@ -19,7 +19,7 @@ from reportwatch.errors import WarehouseError, WarehouseLockedError
 Connection = duckdb.DuckDBPyConnection
 
 
-def _map_error(exc: duckdb.Error, path: Path | str) -> WarehouseError:
+def map_duckdb_error(exc: duckdb.Error, path: Path | str) -> WarehouseError:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return WarehouseLockedError(
@@ -43,7 +43,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> Connection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
-        raise _map_error(exc, path) from exc
+        raise map_duckdb_error(exc, path) from exc
 
 
 @contextmanager
@@ -61,16 +61,19 @@ def transaction(con: Connection) -> Iterator[Connection]:
     try:
         con.execute("BEGIN TRANSACTION")
     except duckdb.Error as exc:
-        raise _map_error(exc, "(connection)") from exc
+        raise map_duckdb_error(exc, "(connection)") from exc
     try:
         yield con
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise map_duckdb_error(exc, "(transaction)") from exc
     except BaseException:
         con.execute("ROLLBACK")
         raise
     try:
         con.execute("COMMIT")
     except duckdb.Error as exc:
-        raise _map_error(exc, "(connection)") from exc
+        raise map_duckdb_error(exc, "(connection)") from exc
 
 
 def run_sql(

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import duckdb
 
 from reportwatch.errors import ReportwatchError
-from warehouse.connection import Connection, _map_error
+from warehouse.connection import Connection, map_duckdb_error
 from warehouse.queries import snapshot_stamp
 
 ExportFormat = Literal["parquet", "csv"]
@@ -157,7 +157,7 @@ def export_all(
                 )
             )
     except duckdb.Error as exc:
-        raise _map_error(exc, out_dir) from exc
+        raise map_duckdb_error(exc, out_dir) from exc
     # the manifest last, atomically: its presence means every file above is complete
     tmp = out_dir / f".{MANIFEST_NAME}.tmp"
     tmp.write_text(manifest.to_json(), encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from reportwatch.errors import WarehouseError
-from warehouse.connection import _map_error, connect
+from warehouse.connection import connect, map_duckdb_error
 
 
 def publish(warehouse_path: Path, snapshot_path: Path) -> str | None:
@@ -36,7 +36,7 @@ def publish(warehouse_path: Path, snapshot_path: Path) -> str | None:
             holder.execute("CHECKPOINT")
             shutil.copyfile(warehouse_path, tmp)
         except duckdb.Error as exc:
-            raise _map_error(exc, warehouse_path) from exc
+            raise map_duckdb_error(exc, warehouse_path) from exc
         finally:
             holder.close()
         con = connect(tmp)
@@ -53,7 +53,7 @@ def publish(warehouse_path: Path, snapshot_path: Path) -> str | None:
             )
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
-            raise _map_error(exc, tmp) from exc
+            raise map_duckdb_error(exc, tmp) from exc
         finally:
             con.close()
         tmp_wal = tmp.with_name(tmp.name + ".wal")
