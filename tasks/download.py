@@ -23,7 +23,7 @@ from typing import Any
 
 from prefect import task
 
-from reportwatch.errors import FetchError, NotPublishedError
+from reportwatch.errors import FetchError, NotPublishedError, ReportwatchError
 from reportwatch.models import FetchedFile
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
@@ -183,4 +183,17 @@ def _record(settings: Settings, series: str, symbol: str, status: str, reason: s
 
 @task(name="fetch", task_run_name="fetch-{row[symbol]}")
 def fetch_task(config: SeriesConfig, settings: Settings, row: dict[str, Any]) -> FetchOutcome:
-    return fetch_candidate(config, settings, row)
+    """One document; whatever goes wrong is recorded on it and the run goes on."""
+    symbol = str(row["symbol"])
+    try:
+        return fetch_candidate(config, settings, row)
+    except Exception as exc:  # a broken archive disk or a locked warehouse: this document only
+        reason = (
+            exc.one_line() if isinstance(exc, ReportwatchError) else f"{type(exc).__name__}: {exc}"
+        )
+        log.exception("fetching %s failed", symbol)
+        try:
+            _record(settings, config.id, symbol, "failed", reason)
+        except Exception:
+            log.exception("could not record the failure of %s", symbol)
+        return FetchOutcome(symbol, status="failed", reason=reason)

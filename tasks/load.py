@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from prefect import task
 from prefect.concurrency.sync import concurrency
 
+from reportwatch.errors import ReportwatchError
 from reportwatch.models import DocumentText, FetchedFile, Report
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
@@ -27,6 +28,7 @@ WAREHOUSE_LIMIT = "reportwatch-warehouse"
 
 class _LoadSummary(Protocol):
     run_id: str
+    failed: int
     loaded: int
     quarantined: int
     unchanged: int
@@ -123,10 +125,19 @@ def _load_each(
             summary.rejected += 1
             reject_candidate(settings, fetched, outcome.rejected)
             continue
-        result = load_task(
-            settings, fetched, outcome.text, outcome.report, reason=outcome.reason,
-            run_id=summary.run_id, normalizer=outcome.normalizer,
-        )  # fmt: skip
+        try:
+            result = load_task(
+                settings, fetched, outcome.text, outcome.report, reason=outcome.reason,
+                run_id=summary.run_id, normalizer=outcome.normalizer,
+            )  # fmt: skip
+        except Exception as exc:  # this document only: recorded, retried on the next run
+            reason = (
+                f"load failed: {exc.one_line() if isinstance(exc, ReportwatchError) else repr(exc)}"
+            )
+            summary.failed += 1
+            summary.failures.append({"symbol": fetched.symbol, "reason": reason})
+            _record_failure(settings, fetched, reason)
+            continue
         if result.status == "unchanged":
             summary.unchanged += 1
             continue
@@ -140,6 +151,15 @@ def _load_each(
             {"document_id": result.document_id, "symbol": fetched.symbol,
              "status": result.status, "version": result.version, "load_id": result.load_id}
         )  # fmt: skip
+
+
+def _record_failure(settings: Settings, fetched: FetchedFile, reason: str) -> None:
+    try:
+        with open_writer(settings.warehouse_path) as con:
+            mark_candidate(con, series=fetched.series, symbol=fetched.symbol, status="failed",
+                           reason=reason)  # fmt: skip
+    except ReportwatchError:
+        pass  # the warehouse itself is unavailable; the candidate stays queued as it was
 
 
 def reject_candidate(settings: Settings, fetched: FetchedFile, reason: str) -> None:
