@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as runtime_flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -28,7 +28,7 @@ from tasks.download import fetch_task, pending_downloads
 from tasks.hooks import failing_stage, notify_ops_on_failure, stage_of
 from tasks.load import load_all, publish_snapshot
 from tasks.notify import notify_task
-from tasks.read import ReadOutcome, read_document
+from tasks.read import ReadJob, check_profile, read_task
 from tasks.report_html import analyst_markdown
 from tasks.runlog import finish_run, start_run
 
@@ -39,19 +39,6 @@ def logical_date(as_of: dt.date | None) -> dt.date:
         return as_of
     scheduled = runtime_flow_run.scheduled_start_time
     return scheduled.date() if scheduled is not None else dt.datetime.now(dt.UTC).date()
-
-
-@task(name="read-document")
-def read_task(path: str, series: str, profile: dict[str, Any], sha256: str, max_pages: int,
-              max_bytes: int, confirm_terms: list[str]) -> ReadOutcome:  # fmt: skip
-    try:
-        return read_document(
-            path, series=series, profile=profile, sha256=sha256, max_pages=max_pages,
-            max_bytes=max_bytes, confirm_terms=confirm_terms,
-        )  # fmt: skip
-    except Exception as exc:  # a bug on one document must not sink the run: quarantine it
-        get_run_logger().exception("reading %s failed", path)
-        return ReadOutcome(reason=f"internal error while reading: {type(exc).__name__}: {exc}")
 
 
 @contextmanager
@@ -79,6 +66,7 @@ def run_ingest(
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
     with failing_stage("start"):
+        check_profile(config.profile)  # a broken profile fails the run before any download
         start_run(settings, summary, since)
     try:
         with _stage(summary, "discover"):
@@ -104,12 +92,13 @@ def run_ingest(
 
         with _stage(summary, "extract"):
             to_read = [f.file for f in fetched if f.file is not None and f.needs_load]
-            reads = [
-                read_task.submit(f.path, series, config.profile, f.sha256, settings.max_pages,
-                                 settings.max_bytes, list(config.confirm_terms))
+            jobs = [
+                ReadJob(path=f.path, sha256=f.sha256, series=series, profile=config.profile,
+                        max_pages=settings.max_pages, max_bytes=settings.max_bytes,
+                        confirm_terms=list(config.confirm_terms), expected_symbol=f.symbol)
                 for f in to_read
             ]  # fmt: skip
-            outcomes = [r.result() for r in reads]
+            outcomes = [r.result() for r in [read_task.submit(job) for job in jobs]]
 
         with _stage(summary, "load"):
             new_docs = load_all(settings, config, to_read, outcomes, summary)

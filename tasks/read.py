@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from prefect import task
 from pydantic import BaseModel, Field
 
 from reportwatch.errors import ExtractError, NormalizeError
@@ -32,6 +33,14 @@ class ReadOutcome(BaseModel):
     normalizer: str | None = None
 
 
+def check_profile(profile: dict[str, Any]) -> None:
+    """Compile the series' profile now: a broken pattern fails the run before any download,
+    instead of quarantining every document as it is read."""
+    from tasks.normalize import compile_profile
+
+    compile_profile(profile)
+
+
 def read_document(
     path: Path | str,
     *,
@@ -41,6 +50,7 @@ def read_document(
     max_pages: int = 500,
     max_bytes: int = 50_000_000,
     confirm_terms: list[str] | None = None,
+    expected_symbol: str | None = None,
 ) -> ReadOutcome:
     from tasks.extract import extract_pdf
     from tasks.normalize import NORMALIZER_VERSION, normalize
@@ -49,6 +59,14 @@ def read_document(
         text = extract_pdf(Path(path), max_pages=max_pages, max_bytes=max_bytes, sha256=sha256)
     except ExtractError as exc:
         return ReadOutcome(reason=f"extraction failed: {exc.one_line()}")
+    if expected_symbol and text.symbol and _same_symbol(text.symbol, expected_symbol) is False:
+        return ReadOutcome(
+            text=text,
+            reason=(
+                f"the file is {text.symbol} by its masthead, not {expected_symbol}: "
+                "the source linked the wrong document"
+            ),
+        )
     if confirm_terms:
         body = " ".join(p.text for p in text.paragraphs).lower()
         if not any(term.lower() in body for term in confirm_terms):
@@ -65,6 +83,13 @@ def read_document(
     )
 
 
+def _same_symbol(printed: str, expected: str) -> bool:
+    def norm(symbol: str) -> str:
+        return "".join(symbol.upper().split())
+
+    return norm(printed) == norm(expected)
+
+
 class ReadJob(BaseModel):
     path: str
     sha256: str
@@ -73,13 +98,16 @@ class ReadJob(BaseModel):
     max_pages: int = 500
     max_bytes: int = 50_000_000
     confirm_terms: list[str] = Field(default_factory=list)
+    expected_symbol: str | None = None
 
 
-def _run_job(job: ReadJob) -> ReadOutcome:
+def read_job(job: ReadJob) -> ReadOutcome:
+    """Read one job; never raises (a bug on one document quarantines that document)."""
     try:
         return read_document(
             job.path, series=job.series, profile=job.profile, sha256=job.sha256,
             max_pages=job.max_pages, max_bytes=job.max_bytes, confirm_terms=job.confirm_terms,
+            expected_symbol=job.expected_symbol,
         )  # fmt: skip
     except Exception as exc:  # a bug on one document must not sink the run: quarantine it
         log.exception("reading %s failed", job.path)
@@ -94,11 +122,16 @@ def read_documents(jobs: list[ReadJob], *, workers: int | None = None) -> list[R
     """
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < MIN_BATCH_FOR_PROCESSES:
-        return [_run_job(job) for job in jobs]
+        return [read_job(job) for job in jobs]
     context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_run_job, jobs))
+            return list(pool.map(read_job, jobs))
     except (BrokenProcessPool, OSError) as exc:  # no processes here: read in this one
         log.warning("worker processes unavailable (%s); reading in this process", exc)
-        return [_run_job(job) for job in jobs]
+        return [read_job(job) for job in jobs]
+
+
+@task(name="read-document", task_run_name="read-{job.expected_symbol}")
+def read_task(job: ReadJob) -> ReadOutcome:
+    return read_job(job)
