@@ -30,7 +30,7 @@ from tasks.load import load_all, publish_snapshot
 from tasks.notify import notify_task
 from tasks.read import ReadJob, check_profile, read_task
 from tasks.report_html import analyst_markdown
-from tasks.runlog import finish_run, start_run
+from tasks.runlog import finish_run, record_historical, start_run
 
 
 def logical_date(as_of: dt.date | None) -> dt.date:
@@ -60,8 +60,13 @@ def run_ingest(
     until: dt.date,
     run_id: str,
     flow_name: str,
+    historical: bool = False,
 ) -> RunSummary:
-    """One ingestion run of one series; the body shared by every ingestion flow."""
+    """One ingestion run of one series; the body shared by every ingestion flow.
+
+    ``historical`` (backfills): alerts are recorded but not sent, and the overdue rule, which
+    depends on today's date, is skipped.
+    """
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
@@ -104,12 +109,17 @@ def run_ingest(
             new_docs = load_all(settings, config, to_read, outcomes, summary)
 
         with _stage(summary, "detect"):
-            alerts = detect_task(config, settings, new_docs, today=until, run_id=run_id)
+            alerts = detect_task(
+                config, settings, new_docs, today=until, run_id=run_id, historical=historical
+            )
             summary.alerts_raised = len(alerts)
             summary.alerts = alerts
 
         with _stage(summary, "notify"):
-            delivery = notify_task(config, settings, alerts, today=until, run_id=run_id)
+            if historical:
+                record_historical(config, settings, alerts, run_id=run_id)
+            delivery = notify_task(config, settings, [] if historical else alerts,
+                                   today=until, run_id=run_id)  # fmt: skip
             summary.alerts_delivered = delivery.delivered
             summary.delivery_errors = {
                 **delivery.errors,

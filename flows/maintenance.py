@@ -38,7 +38,13 @@ def backfill(
     until = date_to or date_from
     run_id = str(runtime_flow_run.id or uuid.uuid4())
     summary = run_ingest(
-        settings, series=series, since=date_from, until=until, run_id=run_id, flow_name="backfill"
+        settings,
+        series=series,
+        since=date_from,
+        until=until,
+        run_id=run_id,
+        flow_name="backfill",
+        historical=True,
     )
     return summary.as_dict()
 

@@ -340,6 +340,8 @@ def detect(
     return alerts
 
 
+TODAY_DEPENDENT_KINDS = {"overdue"}
+
 KNOWN_RULE_KINDS = {
     "metric-change",
     "incidents",
@@ -382,8 +384,13 @@ def detect_new(
     *,
     today: dt.date,
     run_id: str | None = None,
+    historical: bool = False,
 ) -> list[Alert]:
-    """Detect on the warehouse's facts and record the alerts; returns only newly raised ones."""
+    """Detect on the warehouse's facts and record the alerts; returns only newly raised ones.
+
+    ``historical`` (backfills): the series-level rules that depend on "today" (overdue) are
+    skipped, since a window's end is not today and windows may finish in any order.
+    """
     with open_writer(settings.warehouse_path) as con:
         all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
         current, previous_versions = facts_for_detection(all_versions, new_documents)
@@ -394,6 +401,11 @@ def detect_new(
             today=today,
             paragraphs_for=lambda doc_id: wh_alerts.paragraph_texts(con, doc_id),
             previous_versions=previous_versions,
+            rule_filter=(
+                {r.id for r in config.rules if r.kind not in TODAY_DEPENDENT_KINDS}
+                if historical
+                else None
+            ),
         )
         return wh_alerts.insert_alerts(con, alerts, series=config.id, run_id=run_id)
 
@@ -406,5 +418,8 @@ def detect_task(
     *,
     today: dt.date,
     run_id: str | None = None,
+    historical: bool = False,
 ) -> list[Alert]:
-    return detect_new(config, settings, new_documents, today=today, run_id=run_id)
+    return detect_new(
+        config, settings, new_documents, today=today, run_id=run_id, historical=historical
+    )
