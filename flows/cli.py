@@ -287,7 +287,8 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
         result = reprocess_series(config, settings, progress=advance)
     console.print(
         f"{series}: reprocessed {result.reprocessed} documents "
-        f"({result.changed} changed, {result.quarantined} quarantined, {result.missing} missing from the archive)"
+        f"({result.changed} changed, {result.quarantined} quarantined, {result.missing} missing from the archive; "
+        f"{result.alerts} alerts raised)"
     )
 
 

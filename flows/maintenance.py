@@ -59,4 +59,5 @@ def reprocess(series: str = "kfor", data_dir: str | None = None) -> dict[str, in
         "changed": result.changed,
         "quarantined": result.quarantined,
         "missing": result.missing,
+        "alerts": result.alerts,
     }

@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from reportwatch.models import FetchedFile
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
 from tasks.archive import RawArchive
 from tasks.load import load_one, publish_snapshot
-from tasks.read import read_document
+from tasks.read import ReadJob, read_documents
 from warehouse import open_writer
+from warehouse.alerts import report_facts
 from warehouse.documents import stored_documents
 
 
@@ -27,6 +29,21 @@ class ReprocessResult:
     changed: int = 0
     quarantined: int = 0
     missing: int = 0
+    alerts: int = 0
+
+
+def _facts_by_document(settings: Settings, series: str) -> dict[str, tuple[Any, ...]]:
+    with open_writer(settings.warehouse_path) as con:
+        facts = report_facts(con, series, current_only=False)
+    return {
+        f["document_id"]: (
+            f["status"],
+            f["period_start"],
+            f["period_end"],
+            tuple(sorted((m, o["value"], o["approximate"]) for m, o in f["metrics"].items())),
+        )
+        for f in facts
+    }
 
 
 def reprocess_series(
@@ -35,22 +52,35 @@ def reprocess_series(
     *,
     run_id: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    today: dt.date | None = None,
 ) -> ReprocessResult:
-    """Re-read every stored version; ``progress(done, total, symbol)`` before each one."""
+    """Re-read every stored version, rewrite it in place, then alert on what changed.
+
+    Reading fans out to worker processes for large series (PDF parsing is CPU-bound);
+    ``progress(done, total, symbol)`` is called as each document is written back.
+    """
+    from tasks.detect import detect_new
+    from tasks.notify import deliver
+
     archive = RawArchive(settings.raw_dir)
     with open_writer(settings.warehouse_path) as con:
         docs = stored_documents(con, config.id)
+    before = _facts_by_document(settings, config.id)
     result = ReprocessResult()
-    for done, doc in enumerate(docs, start=1):
+    present = [d for d in docs if archive.has(d["sha256"])]
+    result.missing = len(docs) - len(present)
+    outcomes = read_documents(
+        [
+            ReadJob(path=str(archive.path(d["sha256"])), sha256=d["sha256"], series=config.id,
+                    profile=config.profile, max_pages=settings.max_pages,
+                    max_bytes=settings.max_bytes, confirm_terms=list(config.confirm_terms),
+                    expected_symbol=d["symbol"])
+            for d in present
+        ]
+    )  # fmt: skip
+    for done, (doc, outcome) in enumerate(zip(present, outcomes, strict=True), start=1):
         if progress is not None:
-            progress(done, len(docs), doc["symbol"])
-        if not archive.has(doc["sha256"]):
-            result.missing += 1
-            continue
-        outcome = read_document(
-            archive.path(doc["sha256"]), series=config.id, profile=config.profile,
-            sha256=doc["sha256"], max_pages=settings.max_pages, max_bytes=settings.max_bytes,
-        )  # fmt: skip
+            progress(done, len(present), doc["symbol"])
         fetched = FetchedFile(
             series=config.id, symbol=doc["symbol"], source=doc["source"] or "archive",
             url=doc["source_url"] or "", sha256=doc["sha256"], path=str(archive.path(doc["sha256"])),
@@ -63,10 +93,16 @@ def reprocess_series(
             normalizer=outcome.normalizer, replace=True,
         )  # fmt: skip
         result.reprocessed += 1
-        if loaded.status == "quarantined" or (outcome.reason or outcome.rejected):
+        if outcome.reason or outcome.rejected or loaded.status == "quarantined":
             result.quarantined += 1
-        if (outcome.reason or None) != (doc["reason"] or None):
-            result.changed += 1
+    after = _facts_by_document(settings, config.id)
+    changed = [doc_id for doc_id, facts in after.items() if before.get(doc_id) != facts]
+    result.changed = len(changed)
+    if changed:
+        day = today or dt.datetime.now(dt.UTC).date()
+        alerts = detect_new(config, settings, changed, today=day, run_id=run_id)
+        result.alerts = len(alerts)
+        deliver(config, settings, alerts, today=day, run_id=run_id)
     if result.reprocessed:
         publish_snapshot(settings)
     return result

@@ -75,3 +75,29 @@ def test_a_file_missing_from_the_archive_is_counted_not_fatal(settings: Settings
     assert (
         "reprocessed 2 documents" in result.output and "1 missing from the archive" in result.output
     )
+
+
+def test_a_document_fixed_by_reprocessing_raises_its_alerts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path))
+    settings = Settings(data_dir=tmp_path)
+    _store(settings, "S/2023/668", (SAMPLES_DIR / "S_2023_668.pdf").read_bytes())
+    # Q3 2023 was quarantined at the time (say, by an older profile): simulate that state
+    content = (SAMPLES_DIR / "S_2023_966.pdf").read_bytes()
+    sha, path, _ = RawArchive(settings.raw_dir).put(content, {"symbol": "S/2023/966"})
+    fetched = FetchedFile(series="kfor", symbol="S/2023/966", source="ods", url="http://127.0.0.1/x",
+                          sha256=sha, path=str(path), size=len(content),
+                          fetched_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))  # fmt: skip
+    load_one(settings, fetched, None, None, reason="no troop figure found")
+    result = CliRunner().invoke(app, ["reprocess"])
+    assert result.exit_code == 0, result.output
+    assert "1 changed" in result.output
+    with open_reader(settings.warehouse_path) as con:
+        alerts = dict(
+            con.execute(
+                "SELECT rule_id, severity FROM alerts WHERE symbol = 'S/2023/966'"
+            ).fetchall()
+        )
+    assert alerts.get("troop-level-change") == "critical"  # 3,800 → 4,500 now that it loaded
+    assert "new-document" in alerts
