@@ -304,18 +304,22 @@ def add(
     """
     import re
 
+    from tasks.sources.selection import find_symbol
     from warehouse import open_writer
     from warehouse.runs import queue_symbol
 
-    if not re.fullmatch(r"S/\d{4}/\d{1,4}(/(Add|Corr|Rev)\.\d+)*", symbol):
+    # one spelling per document: S/2021/0228 and S_2021_228 both mean S/2021/228
+    canonical = find_symbol(symbol) if re.fullmatch(r"S[/_]\d{4}[/_]\S+", symbol) else None
+    if canonical is None:
         raise ReportwatchError(
             f"{symbol!r} is not a Security Council symbol", hint="e.g. S/2021/228"
         )
+    symbol = canonical
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)
     with open_writer(settings.warehouse_path) as con:
-        added = queue_symbol(con, series=series, symbol=symbol)
-    console.print(f"{symbol}: {'queued' if added else 'already known'} for {series}")
+        outcome = queue_symbol(con, series=series, symbol=symbol)
+    console.print(f"{symbol}: {outcome} for {series}")
 
 
 @app.command()

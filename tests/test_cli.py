@@ -107,10 +107,28 @@ def test_status_shows_latest_report(data_dir: Path) -> None:
 
 def test_add_queues_a_symbol_once_and_refuses_a_bad_one(data_dir: Path) -> None:
     first = runner.invoke(app, ["add", "S/2021/228"])
-    second = runner.invoke(app, ["add", "S/2021/228"])
-    assert "queued" in first.output and "already known" in second.output
+    second = runner.invoke(app, ["add", "S/2021/0228"])  # the same document, spelt otherwise
+    assert first.output.strip() == "S/2021/228: queued for kfor"
+    assert second.output.strip() == "S/2021/228: already queued for kfor"
     bad = runner.invoke(app, ["add", "A/RES/1"])
     assert bad.exit_code == 1 and "not a Security Council symbol" in bad.output
+
+
+def test_add_requeues_a_rejected_symbol(data_dir: Path) -> None:
+    from reportwatch.models import Candidate
+    from warehouse.runs import record_discovery
+
+    with open_writer(data_dir / "warehouse.duckdb") as con:
+        record_discovery(con, series="kfor", source="undl-oai", found=[], run_id=None,
+                         rejected=[(Candidate(series="kfor", symbol="S/2024/9", source="undl-oai"),
+                                    "title does not match")], window_until=None)  # fmt: skip
+    result = runner.invoke(app, ["add", "S/2024/9"])
+    assert result.output.strip() == "S/2024/9: requeued for kfor"
+    with open_writer(data_dir / "warehouse.duckdb") as con:
+        row = con.execute(
+            "SELECT status, reason FROM candidates WHERE symbol = 'S/2024/9'"
+        ).fetchone()
+    assert row == ("candidate", None)
 
 
 def test_mute_checks_the_rule_and_records_it(data_dir: Path) -> None:

@@ -61,6 +61,7 @@ def record_discovery(
     rejected: list[tuple[Candidate, str]],
     window_until: dt.date | None,
     run_id: str | None,
+    requeue: bool = False,
 ) -> list[str]:
     """Store candidates, rejections and the cursor in one transaction; returns new symbols.
 
@@ -108,6 +109,16 @@ def record_discovery(
                 )  # fmt: skip
                 if row[0] not in RETRYABLE:
                     new.append(cand.symbol)
+            elif status == "candidate" and (row[0] == "rejected" or requeue):
+                # a verdict can change (a provisional catalogue title was corrected), and
+                # `reportwatch add` asks for a retry: back in the queue
+                con.execute(
+                    """UPDATE candidates SET last_seen = ?, title = coalesce(?, title),
+                           file_url = coalesce(?, file_url), status = 'candidate', reason = NULL,
+                           load_id = ? WHERE series = ? AND symbol = ?""",
+                    [now(), cand.title, cand.file_url, writing_load(), series, cand.symbol],
+                )
+                new.append(cand.symbol)
             else:
                 con.execute(
                     """UPDATE candidates SET last_seen = ?, title = coalesce(title, ?),
@@ -127,15 +138,23 @@ def record_discovery(
     return new
 
 
-def queue_symbol(con: Connection, *, series: str, symbol: str, source: str = "symbol-list") -> bool:
-    """Queue a known symbol for download (``reportwatch add``); False if already known."""
-    return bool(
-        record_discovery(
-            con, series=series, source=source,
-            found=[Candidate(series=series, symbol=symbol, source=source)],
-            rejected=[], window_until=None, run_id=None,
-        )
+def queue_symbol(con: Connection, *, series: str, symbol: str, source: str = "symbol-list") -> str:
+    """Queue a symbol for download (``reportwatch add``): ``queued``, ``requeued`` (it had been
+    rejected or had failed) or ``already loaded``/``already queued``."""
+    row = con.execute(
+        "SELECT status FROM candidates WHERE series = ? AND symbol = ?", [series, symbol]
+    ).fetchone()
+    record_discovery(
+        con, series=series, source=source,
+        found=[Candidate(series=series, symbol=symbol, source=source)],
+        rejected=[], window_until=None, run_id=None,
+        requeue=row is not None and row[0] in ("rejected", "failed", "not_published"),
     )  # fmt: skip
+    if row is None:
+        return "queued"
+    if row[0] in ("rejected", "failed", "not_published"):
+        return "requeued"
+    return "already loaded" if row[0] in ("loaded", "quarantined") else "already queued"
 
 
 def cursor(con: Connection, *, source: str, series: str) -> dt.date | None:
