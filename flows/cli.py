@@ -11,8 +11,6 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +19,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from flows.output import print_rows
+from flows.readers import live_or_snapshot, snapshot_or_warehouse
 from reportwatch.errors import ReportwatchError
 from reportwatch.series import load_series
 from reportwatch.settings import load_settings
@@ -194,7 +193,7 @@ def sql(
     settings = _settings(data_dir)
     if fmt not in ("table", "csv", "json"):
         raise ReportwatchError(f"unknown format {fmt!r}", hint="use table, csv or json")
-    with open_reader(_snapshot_or_warehouse(settings)) as con:
+    with open_reader(snapshot_or_warehouse(settings)) as con:
         columns, rows = query(con, statement)
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
@@ -202,37 +201,6 @@ def sql(
         console.print(f"wrote {len(rows)} rows to {out}")
         return
     print_rows(console, columns, rows, fmt)
-
-
-def _snapshot_or_warehouse(settings) -> Path:  # type: ignore[no-untyped-def]
-    if settings.snapshot_path.exists():
-        return settings.snapshot_path
-    if settings.warehouse_path.exists():
-        return settings.warehouse_path
-    raise ReportwatchError(
-        f"no warehouse in {settings.data_dir}",
-        hint="run `reportwatch demo` or `reportwatch run --series kfor` first",
-    )
-
-
-@contextmanager
-def _live_or_snapshot(settings) -> Iterator[tuple[Any, str]]:  # type: ignore[no-untyped-def]
-    """Ops read the live warehouse when no run holds it (freshest), else the snapshot.
-
-    The read takes a moment; a writer that starts meanwhile waits for it (connect_writer).
-    """
-    from reportwatch.errors import WarehouseLockedError
-    from warehouse import open_reader
-
-    if settings.warehouse_path.exists():
-        try:
-            with open_reader(settings.warehouse_path) as con:
-                yield con, "warehouse"
-                return
-        except WarehouseLockedError:
-            pass
-    with open_reader(_snapshot_or_warehouse(settings)) as con:
-        yield con, "snapshot"
 
 
 @app.command()
@@ -245,7 +213,7 @@ def status(data_dir: DataDirOpt = None) -> None:
     from warehouse.snapshot import snapshot_info
 
     settings = _settings(data_dir)
-    with _live_or_snapshot(settings) as (con, source):
+    with live_or_snapshot(settings) as (con, source):
         sections = [
             ("Last runs", q.recent_runs(con)),
             ("Latest report per series", q.latest_per_series(con)),

@@ -33,14 +33,6 @@ def _settings(data_dir: Path | None) -> Settings:
     return load_settings(**({"data_dir": data_dir} if data_dir else {}))
 
 
-def _existing_warehouse(settings: Settings) -> Path:
-    if not settings.warehouse_path.exists():
-        raise ReportwatchError(
-            f"no warehouse in {settings.data_dir}", hint="run `reportwatch run` first"
-        )
-    return settings.warehouse_path
-
-
 def _known_rule(config: SeriesConfig, rule: str) -> None:
     if config.rule(rule) is None:
         known = ", ".join(r.id for r in config.rules)
@@ -68,12 +60,12 @@ def list_alerts(
 
     Example: reportwatch alerts list --pending
     """
-    from warehouse import open_reader
+    from flows.readers import live_or_snapshot
     from warehouse.alerts import list_alerts as alert_rows
     from warehouse.alerts import pending_deliveries
 
-    path = _existing_warehouse(_settings(data_dir))
-    with open_reader(path) as con:
+    # the live ledger when no run holds it, else the snapshot (a run may be loading)
+    with live_or_snapshot(_settings(data_dir)) as (con, _source):
         if pending:
             rows = pending_deliveries(con, series=series, limit=limit)
         else:

@@ -16,7 +16,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:,.1f}" if value != int(value) else f"{int(value):,}"
+        return f"{int(value):,}" if value == int(value) else f"{value:,.6g}"
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, dt.datetime):
