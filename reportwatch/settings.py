@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from reportwatch.errors import ConfigError
 
 DEFAULT_UNDL_URL = "https://digitallibrary.un.org"
 DEFAULT_ODS_URL = "https://documents.un.org"
 DEFAULT_RELIEFWEB_URL = "https://api.reliefweb.int"
+# Sources hand files out from sibling hosts of their own domain: ODS redirects to its PDF store
+# (documents-dds-ny.un.org and others), ReliefWeb serves attachments from reliefweb.int. A source
+# configured under one of these domains therefore lets the whole domain in by default.
+SOURCE_DOMAINS = ("un.org", "reliefweb.int")
 
 
 class Settings(BaseSettings):
@@ -71,7 +77,10 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             if value.strip().startswith("["):
-                return json.loads(value)
+                try:
+                    return json.loads(value)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"expected a,b or a JSON list ({exc.msg})") from exc
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
@@ -101,11 +110,62 @@ class Settings(BaseSettings):
         return hosts
 
     def effective_allowed_hosts(self) -> set[str]:
+        """Hosts the fetcher may contact, redirects included (``.domain`` means any host in it).
+
+        ``REPORTWATCH_ALLOWED_HOSTS`` replaces the default entirely. The default is each
+        configured source's host, plus its whole domain when that is one of
+        :data:`SOURCE_DOMAINS` (``un.org`` and ``.un.org`` for documents.un.org).
+        """
         if self.allowed_hosts:
             return {h.lower() for h in self.allowed_hosts}
-        return {h.lower() for h in self.source_hosts()}
+        allowed: set[str] = set()
+        for host in self.source_hosts():
+            host = host.lower().rstrip(".")
+            allowed.add(host)
+            for domain in SOURCE_DOMAINS:
+                if host == domain or host.endswith(f".{domain}"):
+                    allowed.update({domain, f".{domain}"})
+        return allowed
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, with explicit overrides (used by the CLI and tests)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read settings from the environment, with explicit overrides (used by the CLI and tests).
+
+    An invalid value raises :class:`ConfigError` naming each bad variable, its value (never a
+    secret's) and what it should be, in one line.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error, hides_secret = _config_error(exc)
+        # pydantic's own message echoes every input: keep it out of tracebacks when a secret failed.
+        raise error from (None if hides_secret else exc)
+
+
+def _config_error(exc: ValidationError) -> tuple[ConfigError, bool]:
+    problems: dict[str, str] = {}  # variable -> problem; a union type reports one field twice
+    hides_secret = False
+    for detail in exc.errors(include_url=False):
+        field = str(detail["loc"][0]) if detail["loc"] else ""
+        variable = f"REPORTWATCH_{field.upper()}" if field else "a REPORTWATCH_* variable"
+        if variable in problems:
+            continue
+        if _is_secret(field):
+            hides_secret = True
+            shown = "(hidden)"
+        else:
+            shown = repr(detail["input"])
+            shown = shown if len(shown) <= 80 else f"{shown[:77]}..."
+        expected = str(detail["msg"]).removeprefix("Value error, ")
+        expected = expected[:1].lower() + expected[1:]
+        problems[variable] = f"{variable}={shown} is invalid: {expected}"
+    message = "; ".join(problems.values()) or f"invalid settings: {exc.error_count()} error(s)"
+    hint = "fix or unset the variable; the README's Configuration table says what each takes"
+    return ConfigError(message, hint=hint), hides_secret
+
+
+def _is_secret(field: str) -> bool:
+    info = Settings.model_fields.get(field)
+    if info is None:
+        return False
+    return info.annotation is SecretStr or SecretStr in get_args(info.annotation)

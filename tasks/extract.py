@@ -44,6 +44,14 @@ from tasks.pdf_lines import Line, Segment, words_to_lines
 
 log = logging.getLogger(__name__)
 
+# pdfminer reports what it repairs (a damaged cross-reference table, say) through its own
+# ``pdfminer.*`` loggers; what little the two libraries still send through ``warnings``
+# (pdfplumber's undecodable annotation text, pdfminer's deprecation notices) says nothing about a
+# report, so it is silenced once, here. Not per call with ``warnings.catch_warnings``: that swaps
+# the process-wide filter list, and reads overlap in a thread pool, so concurrent calls would
+# restore one another's copies and leave the process with the wrong filters.
+warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
+
 EXTRACTOR_VERSION = "rw-1"
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
 TOP_BAND, BOTTOM_BAND = 0.08, 0.90  # shares of the page height where furniture is printed
@@ -102,13 +110,7 @@ def extract_pdf(
     _sniff(label, size, head, tail)
     if sha256 is None:
         sha256 = _sha256(source)
-    with warnings.catch_warnings(record=True) as caught:
-        # pdfminer warns about damaged cross-reference tables it then repairs: log, go on.
-        # (catch_warnings is process-wide; at worst another thread's warning is logged here.)
-        warnings.simplefilter("always")
-        page_count, lines = _read_pages(source, label, max_pages)
-    for warning in caught:
-        log.debug("pdfminer warning on %s: %s", label, warning.message)
+    page_count, lines = _read_pages(source, label, max_pages)
     masthead = _read_masthead(lines)
     body = _remove_furniture(lines, masthead)
     if not body:  # nothing at all, or only a running header over scanned pages

@@ -11,6 +11,9 @@ What one ``Fetcher.get`` (or ``Fetcher.post_json``) does:
   which it follows itself (at most ``max_redirects``; a loop is an error), so a redirect can never
   make us contact a host nobody configured (a POST keeps its method and body across 307/308 and
   becomes a body-less GET after 301/302/303, as browsers do);
+* sends credentials (``Authorization``, ``Cookie``, ``Proxy-Authorization``) only to the origin
+  they were given for: once a redirect changes scheme, host or port they are dropped for the rest
+  of the chain, so an API key never reaches the file store a search API redirects to;
 * waits its turn for that host (``min_request_interval`` seconds between the end of one request and
   the start of the next, shared by every thread and every ``Fetcher`` in the process);
 * streams the body, stopping at ``max_bytes`` (:class:`TooLargeError`) and at the per-attempt
@@ -63,6 +66,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Headers that prove who we are; they go only to the origin the caller addressed them to.
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 WAF_HEADER = "x-amzn-waf-action"
 PDF_MAGIC = b"%PDF-"
 # PDF readers accept junk before the header; the specification allows up to 1024 bytes of it.
@@ -266,6 +272,9 @@ class Fetcher:
                         status=status,
                     )
                 seen.add(str(target))
+                if _origin(target) != _origin(current):
+                    # As the Fetch standard does for Authorization; cookies and proxy keys alike.
+                    headers = _without_credentials(headers)
                 hops.append(str(current))
                 current = target
                 continue
@@ -370,6 +379,17 @@ def _shared_tls_context() -> ssl.SSLContext:
     # Building a TLS context reads the whole CA bundle (about 25 ms, half the cost of a new
     # client); one context per process serves every Fetcher, and contexts are thread-safe.
     return httpx.create_ssl_context()
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default port filled in), as browsers compare origins."""
+    return url.scheme, url.host.lower(), url.port or DEFAULT_PORTS.get(url.scheme)
+
+
+def _without_credentials(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        name: value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS
+    }
 
 
 def _status_error(status: int, headers: Mapping[str, str], url: str) -> Exception | None:

@@ -1,15 +1,18 @@
 """Read a stored file: extract (PDF → text) then normalize (text → facts), never raising.
 
-This is the CPU-bound part of a run, so it is a plain picklable function that a process pool
-can run (``flows.ingest`` fans it out). An unreadable file or missing facts come back as a
-``reason``; the loader stores the document as quarantined with it, nothing is lost.
+This is the CPU-bound part of a run. An ingestion reads its few new documents in Prefect's
+thread pool; :func:`read_documents` can also fan a large batch out to worker processes. Measured
+on the 2-core development machine (48 sample reports, `tasks.read.read_documents`): 4.5 s in
+one process, 5.9-8.5 s with two spawned workers (start-up and a busy second core eat the gain),
+so the default is one process; pass ``workers`` where cores are free. An unreadable file or
+missing facts come back as a ``reason``; the loader stores the document as quarantined with it,
+nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -115,12 +118,12 @@ def read_job(job: ReadJob) -> ReadOutcome:
 
 
 def read_documents(jobs: list[ReadJob], *, workers: int | None = None) -> list[ReadOutcome]:
-    """Read many documents, in worker processes when it pays (PDF parsing is CPU-bound).
+    """Read many documents, in ``workers`` processes when asked and the batch is large.
 
     Results come back in the order of ``jobs``. A process pool costs about a second to start
-    (each worker imports pdfplumber), so small batches are read in this process.
+    (each worker imports pdfplumber), so small batches are always read in this process.
     """
-    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    workers = workers if workers is not None else 1  # see the module docstring
     if workers <= 1 or len(jobs) < MIN_BATCH_FOR_PROCESSES:
         return [read_job(job) for job in jobs]
     context = multiprocessing.get_context("spawn")  # never fork a process that runs threads

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import random
 import re
+import threading
+import warnings
 from pathlib import Path
 
 import pdfplumber
@@ -301,3 +303,29 @@ def test_paragraphs_continue_across_page_breaks() -> None:
     assert long.text == " ".join(sentences)
     assert long.number == 5 and long.page == 3
     assert doc.pages[3].lines[0] in long.text  # page 4 opens inside it
+
+
+def test_concurrent_reads_leave_the_warning_filters_alone() -> None:
+    # Reads run in a thread pool; a per-call warnings.catch_warnings swaps the process-wide
+    # filter list, and overlapping calls restore each other's copies in the wrong order.
+    before = list(warnings.filters)
+    barrier = threading.Barrier(6)
+    symbols: list[str | None] = []
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            barrier.wait()
+            for _ in range(2):
+                symbols.append(extract_pdf(QUARTERLY).symbol)
+        except BaseException as exc:  # reported below, in the test's own thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert symbols == ["S/2020/604"] * 12
+    assert warnings.filters == before

@@ -216,11 +216,10 @@ def test_policy_comes_from_settings() -> None:
     )
     policy = FetchPolicy.from_settings(settings)
     assert policy.user_agent == f"reportwatch/{__version__} (+kfor-watch@example.org)"
-    assert policy.allowed_hosts == {
-        "digitallibrary.un.org",
-        "documents.un.org",
-        "api.reliefweb.int",
-    }
+    assert policy.allowed_hosts == settings.effective_allowed_hosts()
+    assert policy.host_allowed("documents-dds-ny.un.org")  # where ODS keeps its PDFs
+    assert policy.host_allowed("reliefweb.int")  # where ReliefWeb keeps attachments
+    assert not policy.host_allowed("un.org.evil.test")
     timeout = policy.timeout()
     assert (timeout.connect, timeout.read) == (3, 7)
     assert (policy.total_timeout, policy.max_retries, policy.max_bytes) == (90, 2, 1234)
@@ -331,6 +330,64 @@ def test_redirects_within_the_allowlist_are_followed(server, transport) -> None:
     assert response.content == b"arrived"
     assert response.final_url == server.url("/c")
     assert response.redirects == (server.url("/a"), server.url("/b"))
+
+
+CREDENTIALS = {
+    "Authorization": "Token undl-key-0d9f",
+    "Cookie": "session=s3cr3t",
+    "Proxy-Authorization": "Basic cHJveHk6cGFzcw==",
+}
+CREDENTIAL_NAMES = {name.lower() for name in CREDENTIALS}
+
+
+def test_credentials_are_not_sent_to_another_origin_on_redirect(server, transport) -> None:
+    with LoopbackServer() as other:  # another port: another origin
+        other.script("/files/S_2020_350.pdf", Reply(body=PDF))
+        server.script("/api/record", Reply.redirect(other.url("/files/S_2020_350.pdf")))
+        with loopback_fetcher(transport) as fetcher:
+            response = fetcher.get(
+                server.url("/api/record"), headers={**CREDENTIALS, "X-Trace": "1"}
+            )
+        (first,) = server.requests
+        (second,) = other.requests
+    assert response.content == PDF
+    assert set(first.headers) >= CREDENTIAL_NAMES
+    assert CREDENTIAL_NAMES & set(second.headers) == set()
+    assert second.headers["x-trace"] == "1"  # only the credentials are dropped
+
+
+def test_credentials_stay_dropped_when_a_redirect_comes_back(server, transport) -> None:
+    with LoopbackServer() as other:
+        server.script("/start", Reply.redirect(other.url("/bounce")))
+        other.script("/bounce", Reply.redirect(server.url("/end")))
+        server.script("/end", Reply(body=b"done"))
+        with loopback_fetcher(transport) as fetcher:
+            fetcher.get(server.url("/start"), headers=CREDENTIALS)
+        received = {r.route: set(r.headers) for r in server.requests + other.requests}
+    assert received["/start"] >= CREDENTIAL_NAMES
+    assert CREDENTIAL_NAMES & received["/bounce"] == set()
+    assert CREDENTIAL_NAMES & received["/end"] == set()
+
+
+def test_credentials_follow_a_redirect_within_the_origin(server, transport) -> None:
+    server.script("/api/record", Reply.redirect("/files/S_2020_350.pdf"))
+    server.script("/files/S_2020_350.pdf", Reply(body=PDF))
+    with loopback_fetcher(transport) as fetcher:
+        fetcher.get(server.url("/api/record"), headers=CREDENTIALS)
+    second = server.requests_to("/files/S_2020_350.pdf")[0]
+    assert second.headers["authorization"] == "Token undl-key-0d9f"
+    assert second.headers["cookie"] == "session=s3cr3t"
+
+
+def test_a_retry_sends_the_credentials_again(server, transport) -> None:
+    with LoopbackServer() as other:
+        other.script("/pdf", Reply(status=503), Reply(body=PDF))
+        server.script("/api", Reply.redirect(other.url("/pdf")))
+        with loopback_fetcher(transport) as fetcher:
+            fetcher.get(server.url("/api"), headers=CREDENTIALS)
+        firsts = server.requests_to("/api")
+    assert len(firsts) == 2  # the retry starts over at the first origin, credentials included
+    assert all(set(r.headers) >= CREDENTIAL_NAMES for r in firsts)
 
 
 def test_a_redirect_loop_is_an_error(server, transport) -> None:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from reportwatch.errors import DisallowedHostError, NotPublishedError, ReportwatchError
@@ -88,9 +89,34 @@ def test_an_unknown_symbol_is_not_published_yet(mirror, fetcher) -> None:
 
 def test_a_redirect_off_the_allowlist_is_refused(fetcher) -> None:
     with LoopbackServer() as server:
-        server.script("/api/symbol/access", Reply.redirect("https://documents-dds-ny.un.org/x.pdf"))
-        with pytest.raises(DisallowedHostError, match=r"documents-dds-ny\.un\.org"):
+        server.script("/api/symbol/access", Reply.redirect("https://documents.un.org.evil.test/x"))
+        with pytest.raises(DisallowedHostError, match=r"documents\.un\.org\.evil\.test"):
             OdsSource(server.base_url).download("S/2020/350", fetcher=fetcher)
+
+
+def test_the_default_allowlist_lets_ods_reach_its_pdf_store_and_nothing_else() -> None:
+    # The real service redirects to other un.org hosts; nothing outside un.org may be reached.
+    policy = FetchPolicy.from_settings(Settings())
+    assert policy.host_allowed("documents.un.org")
+    assert policy.host_allowed("documents-dds-ny.un.org")
+    assert not policy.host_allowed("documents.un.org.evil.test")
+    assert not policy.host_allowed("evilun.org")
+
+
+def test_the_default_allowlist_refuses_a_redirect_off_un_org_before_contacting_it() -> None:
+    contacted: list[str] = []
+
+    def documents_un_org(request: httpx.Request) -> httpx.Response:  # the network edge, mocked
+        contacted.append(request.url.host)
+        return httpx.Response(302, headers={"Location": "https://files.evil.test/x.pdf"})
+
+    policy = FetchPolicy.from_settings(Settings(), min_request_interval=0.0)
+    with Fetcher(
+        policy, transport=httpx.MockTransport(documents_un_org), rate_limiter=HostRateLimiter()
+    ) as client:
+        with pytest.raises(DisallowedHostError, match=r"files\.evil\.test"):
+            OdsSource("https://documents.un.org").download("S/2020/350", fetcher=client)
+    assert contacted == ["documents.un.org"]
 
 
 # the raw archive -----------------------------------------------------------------------------
