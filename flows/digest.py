@@ -21,7 +21,7 @@ def digest(
     as_of: dt.date | None = None,
     data_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Send the alerts raised in the ``days`` days ending on the logical date."""
+    """Send the alerts raised in the ``days`` days before the logical date (a half-open week)."""
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     config = load_series(series, settings.series_dir)
     result = send_digest(config, settings, until=logical_date(as_of), days=days)

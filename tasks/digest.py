@@ -3,6 +3,10 @@
 The weekly digest deployment runs this; it complements (never replaces) the per-alert
 delivery ledger, so it reads the alerts table and sends, but records nothing. Channels follow
 the series file (its minimum severity per channel applies); unconfigured channels are skipped.
+
+The window is ``[until - days, until)`` by ``raised_at``, ``until`` being the logical date at
+00:00 UTC. Half-open and ending at midnight, so consecutive weekly digests meet exactly: an
+alert raised on the digest's own day, before or after its 08:00 run, goes in the next one.
 """
 
 from __future__ import annotations
@@ -33,14 +37,14 @@ class DigestResult:
 def send_digest(
     config: SeriesConfig, settings: Settings, *, until: dt.date, days: int = 7
 ) -> DigestResult:
-    """Send each channel the alerts raised in the ``days`` days ending ``until``."""
+    """Send each channel the alerts raised in the ``days`` days before ``until`` (00:00)."""
     from tasks.notifiers.base import build_notifier, missing_settings
 
-    start = until - dt.timedelta(days=days - 1)
+    start = until - dt.timedelta(days=days)
     settings = with_secret_blocks(settings, [c.kind for c in config.channels])
     result = DigestResult()
     with open_writer(settings.warehouse_path) as con:
-        alerts = alerts_raised_between(con, series=config.id, start=start, end=until)
+        alerts = alerts_raised_between(con, series=config.id, start=start, before=until)
     result.alerts = len(alerts)
     for channel in config.channels:
         wanted = [

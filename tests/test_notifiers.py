@@ -455,6 +455,20 @@ def test_email_refused_recipients(reply: str, expected: type[NotifyError]) -> No
     assert server.mail == []
 
 
+def test_email_accepted_then_quit_refused_counts_as_sent(caplog: pytest.LogCaptureFixture) -> None:
+    async def refuse_quit(*args: Any) -> str:
+        return "421 4.3.2 shutting down"
+
+    alerts = sample_alerts()
+    with LoopbackSMTP() as server:
+        setattr(server.handler, "handle_QUIT", refuse_quit)  # noqa: B010 (not a declared field)
+        build_notifier("email", email_settings(server.port)).send(alerts)  # nothing raised
+    assert [m.message.get_all("X-Reportwatch-Alert-Key") for m in server.mail] == [
+        [a.key] for a in alerts
+    ]
+    assert "answered QUIT with 421 4.3.2 shutting down after accepting the mail" in caplog.text
+
+
 def test_email_connection_refused_and_timeout_are_transient() -> None:
     with pytest.raises(TransientNotifyError, match="refused the connection"):
         build_notifier("email", email_settings(refused_port())).send([sample_alert()])
@@ -596,10 +610,12 @@ def test_a_series_can_override_one_template(tmp_path: Path) -> None:
     assert "Compared with:  S/2023/912" in mail.part("text/plain")  # the bundled body still used
 
 
-def test_broken_overrides_fail_with_the_file_named(tmp_path: Path) -> None:
+def test_broken_overrides_fail_with_the_file_named(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
     (tmp_path / "slack.json.j2").write_text('{"text": {{ alert.headlin | tojson }}}')
     notifier = build_notifier(
-        "slack", Settings(slack_webhook_url="https://hooks.slack.com/x"), template_dir=tmp_path
+        "slack", Settings(slack_webhook_url=SecretStr(webhook.url)), template_dir=tmp_path
     )
     with pytest.raises(ConfigError, match=r"slack\.json\.j2.*headlin"):
         notifier.send([sample_alert()])
@@ -607,6 +623,7 @@ def test_broken_overrides_fail_with_the_file_named(tmp_path: Path) -> None:
     (tmp_path / "slack.json.j2").write_text('{"text": {{ alert.headline }}}')
     with pytest.raises(ConfigError, match="did not produce JSON"):
         notifier.send([sample_alert()])
+    assert webhook.posts == []  # a message that cannot be rendered is never posted
     (tmp_path / "slack.json.j2.bak").write_text("{}")
     with pytest.raises(ConfigError, match="unknown name"):
         resolve_template_dir("slack.json.j2.bak", base_dir=tmp_path)

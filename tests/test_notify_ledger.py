@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import SecretStr
@@ -92,8 +96,10 @@ def ledger(settings: Settings) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def run(config: SeriesConfig, settings: Settings, alerts: list[Alert] | None = None, *,
-        today: dt.date = TODAY, now: dt.datetime = NOW) -> DeliverySummary:  # fmt: skip
-    return deliver(config, settings, alerts or [], today=today, now=now, use_secret_blocks=False)
+        today: dt.date = TODAY, now: dt.datetime | Callable[[], dt.datetime] = NOW,
+        **options: Any) -> DeliverySummary:  # fmt: skip
+    return deliver(config, settings, alerts or [], today=today, now=now, use_secret_blocks=False,
+                   **options)  # fmt: skip
 
 
 def headers(webhook: LoopbackWebhook) -> list[str]:
@@ -102,6 +108,17 @@ def headers(webhook: LoopbackWebhook) -> list[str]:
 
 def new_alert(n: int) -> Alert:
     return TROOPS.model_copy(update={"key": f"later-{n}", "headline": f"Later alert {n}"})
+
+
+def raised(alert: Alert, ago: dt.timedelta) -> Alert:
+    """``alert`` as raised ``ago`` before NOW (the sample alerts were raised in 2024)."""
+    return alert.model_copy(update={"raised_at": NOW - ago})
+
+
+def loads_count(settings: Settings) -> int:
+    with open_writer(settings.warehouse_path) as con:
+        row = con.execute("SELECT count(*) FROM loads").fetchone()
+    return int(row[0]) if row else 0
 
 
 SLACK = ChannelConfig(kind="slack", min_severity="warning")
@@ -204,6 +221,160 @@ def test_retry_after_skips_the_channel_until_then_without_waiting(
     run(series(SLACK, email), settings, now=NOW + dt.timedelta(seconds=31))
     assert headers(webhook)[1:] == IN_ORDER
     assert len(smtp.mail) == 1
+
+
+def test_retry_after_counts_from_when_the_429_arrived(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
+    settings = settings_for(tmp_path, webhook)
+    fresh = raise_alerts(settings, TROOPS, INCIDENT)
+    webhook.reply_with(
+        Reply(), Reply(status=429, body="rate_limited", headers={"Retry-After": "30"})
+    )
+    readings: list[dt.datetime] = []
+
+    def clock() -> dt.datetime:  # a minute passes each time deliver looks at the clock
+        readings.append(NOW + dt.timedelta(minutes=len(readings)))
+        return readings[-1]
+
+    run(series(SLACK), settings, fresh, now=clock)
+    assert len(webhook.posts) == 2
+    first, limited = (
+        ledger(settings)[(a.key, "slack")] for a in sorted(fresh, key=lambda a: a.key)
+    )
+    assert first["status"] == "delivered" and limited["status"] == "pending"
+    assert limited["last_attempt_at"] > first["last_attempt_at"] > readings[0]
+    assert limited["next_attempt_at"] == limited["last_attempt_at"] + dt.timedelta(seconds=30)
+
+
+# -- alerts never queued, sends never recorded --------------------------------------------------
+def test_alerts_stored_but_never_queued_are_sent_by_the_next_run_within_a_week(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
+    settings = settings_for(tmp_path, webhook)
+    day = dt.timedelta(days=1)
+    # detect stored these, then notify crashed: no ledger row, and no run will hand them over
+    raise_alerts(settings, raised(TROOPS, day), raised(INCIDENT, day), raised(NATIONS, day),
+                 raised(new_alert(1), 8 * day))  # fmt: skip
+
+    summary = run(series(SLACK), settings)
+    assert headers(webhook) == IN_ORDER  # not the info one, nor the one raised 8 days ago
+    assert summary.delivered == 2 and summary.pending == 0
+    assert ("later-1", "slack") not in ledger(settings)
+    run(series(SLACK), settings)
+    assert len(webhook.posts) == 2
+
+
+def test_a_channel_unconfigured_when_alerts_were_raised_gets_them_once_configured(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
+    hour = dt.timedelta(hours=1)
+    unreadable = settings_for(tmp_path)  # the Secret block could not be read this run
+    fresh = raise_alerts(unreadable, raised(TROOPS, hour), raised(INCIDENT, hour))
+    assert "slack" in run(series(SLACK), unreadable, fresh).skipped_channels
+
+    later = run(series(SLACK), settings_for(tmp_path, webhook), now=NOW + hour)
+    assert headers(webhook) == IN_ORDER and later.delivered == 2
+
+
+def test_a_channel_that_cannot_be_built_queues_its_alerts_with_the_error(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
+    overrides = tmp_path / "slack-templates"
+    channel = ChannelConfig(kind="slack", min_severity="warning", template=str(overrides))
+    settings = settings_for(tmp_path, webhook)
+    # raised in 2024: only their ledger rows, not the catch-up window, can deliver them now
+    summary = run(series(channel), settings, raise_alerts(settings, TROOPS, INCIDENT))
+    assert webhook.posts == []
+    error = f"terminal (fix the setting, then re-run): template override {overrides} does not exist"
+    assert summary.errors["slack"].startswith(error) and summary.pending == 2
+    rows = ledger(settings)
+    assert {(r["status"], r["attempts"]) for r in rows.values()} == {("pending", 0)}
+    assert all(r["last_error"].startswith(error) for r in rows.values())
+
+    overrides.mkdir()  # the fix: the folder exists (no file in it overrides anything)
+    assert run(series(channel), settings).delivered == 2
+    assert headers(webhook) == IN_ORDER
+
+
+def test_an_smtp_quit_refused_after_the_mail_was_accepted_is_delivered_once(
+    tmp_path: Path, smtp: LoopbackSMTP
+) -> None:
+    async def refuse_quit(*args: Any) -> str:
+        return "421 4.3.2 shutting down"
+
+    setattr(smtp.handler, "handle_QUIT", refuse_quit)  # noqa: B010 (not a declared field)
+    email = ChannelConfig(kind="email", min_severity="warning")
+    settings = settings_for(tmp_path, smtp=smtp)
+    summary = run(series(email), settings, raise_alerts(settings, TROOPS))
+    run(series(email), settings)
+    assert len(smtp.mail) == 1 and summary.delivered == 1 and summary.errors == {}
+    assert ledger(settings)[(TROOPS.key, "email")]["status"] == "delivered"
+
+
+class LockAfterFirstPost(httpx.HTTPTransport):
+    """Posts to the loopback webhook for real; once Slack has answered the first post, another
+    process takes the warehouse's write lock and keeps it until ``release``."""
+
+    def __init__(self, warehouse: Path) -> None:
+        super().__init__()
+        self._warehouse = warehouse
+        self.holder: subprocess.Popen[str] | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if self.holder is None:
+            self.holder = subprocess.Popen(
+                [sys.executable, "-c", textwrap.dedent(f"""
+                    import sys
+                    from warehouse.connection import connect
+                    con = connect({str(self._warehouse)!r})
+                    print("locked", flush=True)
+                    sys.stdin.readline()
+                """)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            assert self.holder.stdout is not None
+            assert self.holder.stdout.readline().strip() == "locked"
+        return response
+
+    def release(self) -> None:
+        if self.holder is not None and self.holder.stdin is not None:
+            self.holder.stdin.close()
+            self.holder.wait(timeout=30)
+
+
+def test_a_send_the_ledger_cannot_record_is_logged_and_counted_not_raised(
+    tmp_path: Path, webhook: LoopbackWebhook, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for(tmp_path, webhook)
+    fresh = raise_alerts(settings, TROOPS, INCIDENT)
+    locking = LockAfterFirstPost(settings.warehouse_path)
+    try:
+        # Before the fix this raised WarehouseLockedError: Prefect's retry then resent at once.
+        summary = run(series(SLACK), settings, fresh, transport=locking, lock_wait=0.2)
+    finally:
+        locking.release()
+    assert len(webhook.posts) == 1  # the second alert is not sent while nothing can be recorded
+    assert summary.unrecorded == 1 and summary.delivered == 1
+    assert "sent but not recorded as delivered" in summary.errors["slack"]
+    assert "may be sent again" in caplog.text and "locked by another process" in caplog.text
+    sent = webhook.posts[0].json()["blocks"][0]["text"]["text"]
+    assert sent == IN_ORDER[0]
+    # The honest remainder: the sent alert is still pending, so the next run repeats it.
+    assert {r["status"] for r in ledger(settings).values()} == {"pending"}
+
+
+def test_rerunning_detect_and_notify_over_the_same_alerts_adds_no_load(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
+    settings = settings_for(tmp_path, webhook)
+    run(series(SLACK), settings, raise_alerts(settings, TROOPS, INCIDENT))
+    loads = loads_count(settings)
+    assert loads == 2  # one for the alerts, one for their delivery rows
+    assert raise_alerts(settings, TROOPS, INCIDENT) == []
+    run(series(SLACK), settings)
+    assert loads_count(settings) == loads and len(webhook.posts) == 2
 
 
 # -- digests ------------------------------------------------------------------------------------

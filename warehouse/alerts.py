@@ -11,12 +11,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from reportwatch.models import Alert
+from reportwatch.models import SEVERITY_RANK, Alert
 from warehouse.connection import Connection, transaction
 from warehouse.documents import new_load, now
 
 _FACT_METRICS = ("troops_total", "nato_nations", "non_nato_nations", "non_nato_troops",
                  "major_incidents")  # fmt: skip
+# A severity's rank in SQL (info 0, warning 1, critical 2), from the one table in models.py.
+_RANK_SQL = "CASE severity {} ELSE 0 END".format(
+    " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_RANK.items())
+)
 
 
 def _rows(cur: Any) -> list[dict[str, Any]]:
@@ -75,12 +79,14 @@ def insert_alerts(
     if not alerts:
         return []
     fresh: list[Alert] = []
+    load_id: str | None = None
     with transaction(con):
-        load_id = new_load(con, series=series, kind="detect", run_id=run_id)
         for alert in alerts:
             exists = con.execute("SELECT 1 FROM alerts WHERE alert_key = ?", [alert.key]).fetchone()
             if exists:
                 continue
+            # A load only for a call that adds something: re-runs leave `loads` alone.
+            load_id = load_id or new_load(con, series=series, kind="detect", run_id=run_id)
             raised = alert.raised_at or now()
             con.execute(
                 """INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -151,13 +157,14 @@ def queue_deliveries(con: Connection, *, channel: str, keys: list[str], series: 
     if not keys:
         return 0
     created = 0
+    load_id: str | None = None
     with transaction(con):
-        load_id = new_load(con, series=series, kind="notify", run_id=run_id)
         for key in keys:
             if con.execute(
                 "SELECT 1 FROM deliveries WHERE alert_key = ? AND channel = ?", [key, channel]
             ).fetchone():
                 continue
+            load_id = load_id or new_load(con, series=series, kind="notify", run_id=run_id)
             status = "muted" if muted and key in muted else "pending"
             con.execute(
                 "INSERT INTO deliveries (alert_key, channel, status, load_id) VALUES (?, ?, ?, ?)",
@@ -180,15 +187,22 @@ def pending_alerts(con: Connection, *, channel: str, series: str) -> list[Alert]
 
 
 def record_attempt(con: Connection, *, channel: str, keys: list[str], ok: bool,
-                   error: str | None = None, retry_at: dt.datetime | None = None) -> None:  # fmt: skip
+                   error: str | None = None, retry_at: dt.datetime | None = None,
+                   attempted_at: dt.datetime | None = None) -> None:  # fmt: skip
+    """Record one send of ``keys``: ``attempted_at`` (default now) is when the channel answered.
+
+    Retry-After deadlines are counted from that same instant, so ``next_attempt_at -
+    last_attempt_at`` is exactly the wait the channel asked for.
+    """
+    at = attempted_at or now()
     with transaction(con):
         for key in keys:
             con.execute(
                 """UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?,
                        status = ?, last_error = ?, delivered_at = ?, next_attempt_at = ?
                    WHERE alert_key = ? AND channel = ?""",
-                [now(), "delivered" if ok else "pending", None if ok else error,
-                 now() if ok else None, retry_at, key, channel],
+                [at, "delivered" if ok else "pending", None if ok else error,
+                 at if ok else None, retry_at, key, channel],
             )  # fmt: skip
 
 
@@ -317,17 +331,57 @@ def pending_count(con: Connection, *, series: str) -> int:
 
 
 def alerts_raised_between(
-    con: Connection, *, series: str, start: dt.date, end: dt.date, min_rank: int = 0
+    con: Connection, *, series: str, start: dt.date, before: dt.date, min_rank: int = 0
 ) -> list[Alert]:
-    """Alerts of a series raised from ``start`` to ``end`` (inclusive), most severe first."""
+    """Alerts of a series raised in ``[start 00:00, before 00:00)`` UTC, most severe first.
+
+    Half-open, so consecutive windows (a weekly digest's) meet without overlap or gap: an
+    alert raised at midnight belongs to the window that starts then.
+    """
     rows = _rows(
         con.execute(
-            """SELECT * FROM alerts
-               WHERE series = ? AND raised_at >= ? AND raised_at < ? + INTERVAL 1 DAY
-                 AND CASE severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END >= ?
-               ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                        period_end NULLS LAST, alert_key""",
-            [series, start, end, min_rank],
+            f"""SELECT * FROM alerts
+               WHERE series = ? AND raised_at >= ? AND raised_at < ? AND {_RANK_SQL} >= ?
+               ORDER BY {_RANK_SQL} DESC, period_end NULLS LAST, alert_key""",
+            [series, _midnight(start), _midnight(before), min_rank],
         )
     )
     return [_alert_from_row(r) for r in rows]
+
+
+def unqueued_alerts(
+    con: Connection, *, channel: str, series: str, min_rank: int, since: dt.datetime
+) -> list[Alert]:
+    """Alerts raised since ``since``, at or above ``min_rank``, with no row for ``channel``.
+
+    These are alerts the notify stage never queued for the channel: it crashed after detect
+    stored them, or the channel could not be served that run. ``since`` bounds the catch-up
+    so a channel configured for the first time does not receive years of history.
+    """
+    rows = _rows(
+        con.execute(
+            f"""SELECT * FROM alerts a
+                WHERE a.series = ? AND a.raised_at >= ? AND {_RANK_SQL} >= ?
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d
+                                  WHERE d.alert_key = a.alert_key AND d.channel = ?)
+                ORDER BY a.period_end NULLS LAST, a.raised_at, a.alert_key""",
+            [series, since, min_rank, channel],
+        )
+    )
+    return [_alert_from_row(r) for r in rows]
+
+
+def note_pending_error(con: Connection, *, channel: str, series: str, error: str) -> int:
+    """Set ``last_error`` on a channel's pending rows that could not be tried (no attempt)."""
+    row = con.execute(
+        """UPDATE deliveries SET last_error = ?
+           WHERE channel = ? AND status = 'pending'
+             AND alert_key IN (SELECT alert_key FROM alerts WHERE series = ?)
+           RETURNING alert_key""",
+        [error, channel, series],
+    ).fetchall()
+    return len(row)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())

@@ -6,7 +6,8 @@ alert keys, so a resend after a half-finished attempt has the same id. Test mess
 fresh id each time, so two tests in a row are both shown.
 
 SMTP errors are mapped here: connection refused, timeouts and 4xx replies are transient;
-535 (login refused), 5xx refusals and TLS failures are terminal.
+535 (login refused), 5xx refusals and TLS failures are terminal. Once the server accepted a
+message (250 after DATA) it is sent: a QUIT that fails afterwards is logged, never raised.
 """
 
 from __future__ import annotations
@@ -263,7 +264,8 @@ class EmailNotifier:
         ]
         delivered = 0
         try:
-            with self._session() as smtp:
+            smtp = self._session()
+            try:
                 for message in messages:
                     refused = smtp.send_message(
                         message, from_addr=self.sender, to_addrs=self.recipients
@@ -279,6 +281,9 @@ class EmailNotifier:
                                 for addr, (code, reply) in refused.items()
                             ),
                         )
+            except BaseException:
+                smtp.close()
+                raise
         except (smtplib.SMTPException, OSError) as exc:
             error = map_smtp_error(exc, where=self._where)
             if len(messages) > 1:
@@ -288,6 +293,30 @@ class EmailNotifier:
                 )
                 error.args = (error.message,)
             raise error from exc
+        self._quit(smtp)
+
+    def _quit(self, smtp: smtplib.SMTP) -> None:
+        """Say goodbye; every message was accepted (250 after DATA), so nothing here fails.
+
+        The server owns the mail once it answered DATA: a QUIT refused (421) or cut off
+        changes nothing for the recipients, and reporting it would resend every message.
+        """
+        try:
+            code, reply = smtp.docmd("QUIT")
+            if code != 221:
+                log.warning(
+                    "email: %s answered QUIT with %s after accepting the mail; counted as sent",
+                    self._where,
+                    _reply_text(code, reply),
+                )
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning(
+                "email: QUIT to %s failed after the mail was accepted (%s); counted as sent",
+                self._where,
+                type(exc).__name__,
+            )
+        finally:
+            smtp.close()
 
     def _session(self) -> smtplib.SMTP:
         """A connected, encrypted (as configured) and logged-in SMTP session."""
