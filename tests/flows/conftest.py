@@ -9,6 +9,10 @@ import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
+from flows.demo import SAMPLES_DIR
+from reportwatch.mirror import MirrorServer
+from tests.slack_server import LoopbackWebhook
+
 
 @pytest.fixture(scope="session", autouse=True)
 def prefect_harness() -> Iterator[None]:
@@ -16,6 +20,26 @@ def prefect_harness() -> Iterator[None]:
         # heartbeats cost ~1 s per flow run in tests; production keeps them on
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[MirrorServer]:
+    """The bundled sample archive over OAI-PMH + ODS on 127.0.0.1 (one per test module)."""
+    with MirrorServer(SAMPLES_DIR) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[LoopbackWebhook]:
+    """A Slack-style incoming webhook on 127.0.0.1 that records what it receives."""
+    with LoopbackWebhook() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data folder per module: the flow tests of a module tell one story in order."""
+    return tmp_path_factory.mktemp("flow-data")
 
 
 def point_at_mirror(monkeypatch: pytest.MonkeyPatch, base_url: str, data_dir: Path) -> None:

@@ -20,7 +20,6 @@ import yaml
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
 
-from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
 from reportwatch.mirror import MirrorServer
 from reportwatch.series import BUNDLED_SERIES_DIR
@@ -39,26 +38,9 @@ OVERDUE_AS_OF = dt.date(2024, 12, 31)  # the report for Q2 2024 never arrives
 
 
 @pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer(SAMPLES_DIR) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def smtp() -> Iterator[LoopbackSMTP]:
     with LoopbackSMTP() as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("delivery")
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
 from flows.maintenance import backfill
 from reportwatch.mirror import MirrorServer
@@ -18,23 +16,6 @@ from warehouse import open_reader
 
 pytestmark = pytest.mark.flow
 TABLES = ("documents", "observations", "alerts", "deliveries")
-
-
-@pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer(SAMPLES_DIR) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("backfill")
 
 
 @pytest.fixture(autouse=True)

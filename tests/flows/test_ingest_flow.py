@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,17 +25,6 @@ pytestmark = pytest.mark.flow
 FACTS = sorted(load_facts(Path(SAMPLES_DIR).parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml"),
                key=lambda r: r.period_end)  # fmt: skip
 AS_OF = dt.date(2024, 6, 30)
-
-
-@pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer(SAMPLES_DIR) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("e2e")
 
 
 @pytest.fixture(autouse=True)
