@@ -17,6 +17,7 @@ ALLOWED = {
     # deployments/automations.py: only to report that the Prefect API (an httpx client) is down
     "httpx": (
         "tasks/fetch.py",
+        "tasks/fetch_http.py",
         "tasks/fetch_policy.py",
         "tasks/notifiers/",
         "tasks/notify.py",
