@@ -7,7 +7,6 @@ plain data and arithmetic, with no network access of its own.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import random
 import threading
 import time
@@ -20,6 +19,7 @@ import httpx
 
 from reportwatch import __version__
 from reportwatch.settings import Settings
+from tasks.retry import parse_retry_after
 
 
 def _user_agent(contact: str) -> str:
@@ -85,21 +85,8 @@ class FetchPolicy:
 
     def retry_after_delay(self, value: str | None, now: dt.datetime | None = None) -> float | None:
         """Seconds a ``Retry-After`` header asks for (never below the floor); None if unreadable."""
-        if not value:
-            return None
-        value = value.strip()
-        seconds: float
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                return None
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.UTC)
-            seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
-        if seconds != seconds:  # NaN
+        seconds = parse_retry_after(value, now=now)
+        if seconds is None:
             return None
         return max(seconds, self.retry_after_floor, 0.0)
 

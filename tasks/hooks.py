@@ -17,7 +17,6 @@ A hook must never mask the run's own failure, so nothing raised here escapes.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 import re
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from reportwatch.errors import ReportwatchError
 from reportwatch.models import Alert
 from reportwatch.series import ChannelConfig, SeriesConfig, load_series
 from reportwatch.settings import Settings, load_settings
+from tasks.retry import exception_of
 
 log = logging.getLogger("reportwatch.ops")
 
@@ -93,23 +93,6 @@ def failed_task_stage(flow_run_id: UUID) -> str | None:
             limit=1,
         )
     return stage_from_task_run_name(runs[0].name) if runs else None
-
-
-def exception_of(state: Any) -> BaseException | None:
-    """The exception a failed state holds, when this process still has it."""
-    data = getattr(state, "data", None)
-    if isinstance(data, BaseException):
-        return data
-    try:
-        result = state.result(raise_on_failure=False)
-    except Exception:
-        return None
-    if inspect.isawaitable(result):  # only in async contexts; never block on it here
-        close = getattr(result, "close", None)
-        if callable(close):
-            close()
-        return None
-    return result if isinstance(result, BaseException) else None
 
 
 def error_text(exc: BaseException | None, state: Any) -> str:

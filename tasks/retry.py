@@ -6,6 +6,8 @@ WAF challenge or an encrypted PDF fails at once; a timeout, a 503 or a locked wa
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import inspect
 from typing import Any
 
@@ -14,11 +16,12 @@ from reportwatch.errors import is_transient
 
 def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     """True only when the failed state holds a transient :class:`ReportwatchError`."""
-    error = _exception_of(state)
+    error = exception_of(state)
     return error is not None and is_transient(error)
 
 
-def _exception_of(state: Any) -> BaseException | None:
+def exception_of(state: Any) -> BaseException | None:
+    """The exception a failed Prefect state holds, when this process still has it."""
     # Prefect hands the condition a Failed state whose data is the raised exception.
     data = getattr(state, "data", None)
     if isinstance(data, BaseException):
@@ -34,3 +37,24 @@ def _exception_of(state: Any) -> BaseException | None:
             close()
         return None
     return result if isinstance(result, BaseException) else None
+
+
+def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
+    """A ``Retry-After`` header as seconds from ``now`` (a number or an HTTP date, never below
+    zero); None when absent or unreadable. Shared by the fetcher and the Slack notifier."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)

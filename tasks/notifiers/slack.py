@@ -10,8 +10,6 @@ only :func:`redact_url`'s form ever reaches an exception, a log line or a ``repr
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import logging
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from reportwatch.models import Alert
 from reportwatch.settings import Settings
 from tasks.notifiers.base import redact_url
 from tasks.notifiers.render import TemplateRenderer, message_context
+from tasks.retry import parse_retry_after
 
 __all__ = [
     "MAX_BLOCKS",
@@ -127,25 +126,6 @@ def build_slack_payload(
             hint="reduce the fixed blocks in the digest template",
         )
     return payload
-
-
-def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: either a number of seconds or an HTTP date."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    now = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def classify_slack_response(
