@@ -36,7 +36,7 @@ test-scale: $(STAMP)
 test: lint typecheck unit
 
 samples: $(STAMP)
-	$(BIN)/python -m reportwatch.samples.build
+	$(BIN)/python -m reportwatch.demo.samples.build
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction

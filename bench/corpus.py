@@ -3,7 +3,7 @@
 Each report is a copy of one bundled sample with its identity and dates moved to its own
 quarter (symbol, job number, record id, catalogue date all unique), and a troop figure that
 wanders a little so normalization has real work. ``build_corpus`` writes the PDFs and the
-``catalog.json`` the loopback mirror serves (:mod:`reportwatch.samples.build`).
+``catalog.json`` the loopback mirror serves (:mod:`reportwatch.demo.samples.build`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from reportwatch.samples.build import BUNDLED_FACTS, build_archive
-from reportwatch.samples.facts import SampleReport, format_date, load_facts
+from reportwatch.demo.samples.build import BUNDLED_FACTS, build_archive
+from reportwatch.demo.samples.facts import SampleReport, format_date, load_facts
 
 FIRST_QUARTER = dt.date(1975, 1, 1)
 

@@ -19,14 +19,15 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2
 
-from reportwatch.samples.build import BUNDLED_FACTS
-from reportwatch.samples.facts import load_facts
-from reportwatch.samples.render import render_pdf
+from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.samples.build import BUNDLED_FACTS
+from reportwatch.demo.samples.facts import load_facts
+from reportwatch.demo.samples.render import render_pdf
 from reportwatch.series import load_series
-from tasks.extract import extract_pdf
-from tasks.normalize import normalize
+from tasks.read.extract import extract_pdf
+from tasks.read.normalize import normalize
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "kfor"
+SAMPLES = SAMPLES_DIR
 
 
 def corpus(long_pages: int, workdir: Path) -> list[Path]:

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bench.corpus import FIRST_QUARTER, build_corpus
-    from reportwatch.mirror import MirrorServer
+    from reportwatch.demo.mirror import MirrorServer
 
     with tempfile.TemporaryDirectory(prefix="reportwatch-bench-") as tmp:
         workdir = Path(tmp)

@@ -17,7 +17,7 @@ longer wanted (the ops notification once no Slack webhook is configured).
 3. **Ops backstop**: a Crashed run posts to the Slack webhook, when one is configured
    (``REPORTWATCH_SLACK_WEBHOOK_URL``, else the Secret block ``reportwatch-slack-webhook-url``,
    as for the slack channel; the URL is kept in the notification block's secrets). Failed
-   runs are not repeated here: the flow's own ``on_failure`` hook (tasks/hooks.py) reports them
+   runs are not repeated here: the flow's own ``on_failure`` hook (tasks/alerts/ops.py) reports them
    from the run's process; a crash is the case where that process may be gone.
 """
 
@@ -181,7 +181,7 @@ def wanted_automations(
     late_grace: timedelta = DEFAULT_LATE_GRACE,
     heartbeat_seconds: int = DEFAULT_HEARTBEAT_SECONDS,
 ) -> list[AutomationCore]:
-    from tasks.secrets import SLACK_WEBHOOK_BLOCK, read_secret_block
+    from tasks.alerts.secrets import SLACK_WEBHOOK_BLOCK, read_secret_block
 
     automations = [late_runs_automation(late_grace), zombie_runs_automation(heartbeat_seconds)]
     # the same webhook the slack channel uses: the environment, else the Secret block

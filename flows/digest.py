@@ -10,8 +10,8 @@ from prefect import flow, get_run_logger
 from flows.ingest import logical_date
 from reportwatch.series import load_series
 from reportwatch.settings import load_settings
-from tasks.digest import send_digest
-from tasks.hooks import notify_ops_on_failure
+from tasks.alerts.digest import send_digest
+from tasks.alerts.ops import notify_ops_on_failure
 
 
 @flow(name="reportwatch-digest", on_failure=[notify_ops_on_failure])

@@ -22,14 +22,14 @@ from flows.summary import RunSummary, emit_events, publish_run_artifact
 from reportwatch.errors import ReportwatchError
 from reportwatch.series import load_series
 from reportwatch.settings import Settings, load_settings
-from tasks.detect import detect_task
-from tasks.discover import discover_task
-from tasks.download import fetch_task, pending_downloads
-from tasks.hooks import failing_stage, notify_ops_on_failure, stage_of
+from tasks.alerts.detect import detect_task
+from tasks.alerts.notify import notify_task
+from tasks.alerts.ops import failing_stage, notify_ops_on_failure, stage_of
+from tasks.discover.task import discover_task
+from tasks.fetch.task import fetch_task, pending_downloads
 from tasks.load import load_all, publish_snapshot
-from tasks.notify import notify_task
-from tasks.read import ReadJob, check_profile, read_task
-from tasks.report_html import analyst_markdown
+from tasks.outputs.report_html import analyst_markdown
+from tasks.read.task import ReadJob, check_profile, read_task
 from tasks.runlog import finish_run, record_historical, start_run
 
 

@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.ingest import run_ingest
 from reportwatch.series import load_series
 from reportwatch.settings import load_settings
-from tasks.hooks import notify_ops_on_failure
+from tasks.alerts.ops import notify_ops_on_failure
 from tasks.reprocess import reprocess_series
 
 

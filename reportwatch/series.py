@@ -71,6 +71,10 @@ class SeriesConfig(BaseModel):
     def rule(self, rule_id: str) -> RuleConfig | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def source_options(self, kind: str) -> dict[str, Any]:
+        """The ``options`` of this series' source entry of ``kind`` (empty when it has none)."""
+        return next((s.options for s in self.sources if s.kind == kind), {})
+
 
 def series_dir(configured: Path | None = None) -> Path:
     return configured if configured is not None else BUNDLED_SERIES_DIR

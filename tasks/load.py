@@ -16,7 +16,7 @@ from reportwatch.errors import ReportwatchError
 from reportwatch.models import DocumentText, FetchedFile, Report
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.read import ReadOutcome
+from tasks.read.task import ReadOutcome
 from tasks.retry import retry_transient
 from warehouse import open_writer
 from warehouse.documents import LoadResult, load_document

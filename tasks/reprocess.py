@@ -15,9 +15,9 @@ from typing import Any
 from reportwatch.models import FetchedFile
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.archive import RawArchive
+from tasks.fetch.archive import RawArchive
 from tasks.load import load_one, publish_snapshot
-from tasks.read import ReadJob, read_documents
+from tasks.read.task import ReadJob, read_documents
 from warehouse import open_writer
 from warehouse.alerts import report_facts
 from warehouse.documents import stored_documents
@@ -59,8 +59,8 @@ def reprocess_series(
     Reading fans out to worker processes for large series (PDF parsing is CPU-bound);
     ``progress(done, total, symbol)`` is called as each document is written back.
     """
-    from tasks.detect import detect_new
-    from tasks.notify import deliver
+    from tasks.alerts.detect import detect_new
+    from tasks.alerts.notify import deliver
 
     archive = RawArchive(settings.raw_dir)
     with open_writer(settings.warehouse_path) as con:

@@ -16,7 +16,7 @@ request, for answers that depend on headers or the clock. Unscripted routes answ
 client contacts and refuses anything but 127.0.0.1, so a test proves no other host was tried.
 
 ``write_sample_archive`` builds a tiny archive (PDFs made with fpdf2 plus ``catalog.json``) in the
-schema ``reportwatch.mirror`` serves.
+schema ``reportwatch.demo.mirror`` serves.
 """
 
 from __future__ import annotations

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.demo import SAMPLES_DIR
+from flows.cli.main import app
+from reportwatch.demo import SAMPLES_DIR
 from reportwatch.models import FetchedFile
 from reportwatch.series import load_series
 from reportwatch.settings import Settings
-from tasks.archive import RawArchive
+from tasks.fetch.archive import RawArchive
 from tasks.load import load_one
-from tasks.read import read_document
+from tasks.read.task import read_document
 from warehouse import open_reader
 
 PDFS = Path(__file__).resolve().parent / "data" / "pdfs"

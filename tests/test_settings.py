@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.main import app
 from reportwatch.errors import ConfigError
 from reportwatch.settings import Settings, load_settings
 

@@ -229,7 +229,7 @@ def muted_rules(con: Connection, *, series: str, today: dt.date) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-# -- delivery ledger: waiting, deferring, muting (tasks/notify.py) --------------------------------
+# -- delivery ledger: waiting, deferring, muting (tasks/alerts/notify.py) --------------------------------
 def channel_retry_at(con: Connection, *, channel: str) -> dt.datetime | None:
     """The latest Retry-After deadline among ``channel``'s pending rows, if any.
 

@@ -96,7 +96,7 @@ def table_counts(con: Connection) -> dict[str, int]:
     return counts
 
 
-# -- the analysts' report and chart (tasks/report_html.py, tasks/charts.py) -------------------
+# -- the analysts' report and chart (tasks/outputs/report_html.py, tasks/outputs/charts.py) -------------------
 def _dicts(con: Connection, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
     columns, rows = query(con, sql, params)
     return [dict(zip(columns, row, strict=True)) for row in rows]

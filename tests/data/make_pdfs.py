@@ -3,7 +3,7 @@
     .venv/bin/python tests/data/make_pdfs.py
 
 A new case is one line in ``CASES``: a file name and a function returning the bytes. Report
-cases are rendered by reportwatch.samples.render from the facts below (or from the bundled
+cases are rendered by reportwatch.demo.samples.render from the facts below (or from the bundled
 archive), so the fixtures change only when the renderer or the facts do.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
-from reportwatch.samples.build import BUNDLED_FACTS
-from reportwatch.samples.facts import MONTHLY_TITLE, SampleIncident, SampleReport, load_facts
-from reportwatch.samples.render import layout_pdf, render_pdf
+from reportwatch.demo.samples.build import BUNDLED_FACTS
+from reportwatch.demo.samples.facts import MONTHLY_TITLE, SampleIncident, SampleReport, load_facts
+from reportwatch.demo.samples.render import layout_pdf, render_pdf
 
 PDF_DIR = Path(__file__).resolve().parent / "pdfs"
 D = dt.date

@@ -9,8 +9,8 @@ import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.demo import SAMPLES_DIR
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.mirror import MirrorServer
 from tests.slack_server import LoopbackWebhook
 
 

@@ -21,9 +21,9 @@ from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
 
 from flows.ingest import ingest
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo.mirror import MirrorServer
 from reportwatch.series import BUNDLED_SERIES_DIR
-from tasks.secrets import SLACK_WEBHOOK_BLOCK
+from tasks.alerts.secrets import SLACK_WEBHOOK_BLOCK
 from tests.slack_server import WEBHOOK_PATH, LoopbackWebhook, Reply
 from tests.smtp_server import LoopbackSMTP
 from warehouse import open_writer

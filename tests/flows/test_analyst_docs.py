@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
-from reportwatch.mirror import MirrorServer
-from reportwatch.samples.facts import load_facts
-from tasks.report_html import (
+from reportwatch.demo import BUNDLED_FACTS, SAMPLES_DIR
+from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.facts import load_facts
+from tasks.outputs.report_html import (
     ANALYST_DOC,
     documented_queries,
     render_analyst_doc,
@@ -29,7 +29,7 @@ from warehouse.queries import query
 
 pytestmark = pytest.mark.flow
 
-FACTS = sorted(load_facts(Path(SAMPLES_DIR).parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml"),
+FACTS = sorted(load_facts(BUNDLED_FACTS),
                key=lambda r: r.period_end)  # fmt: skip
 DOC = ANALYST_DOC.read_text(encoding="utf-8")
 QUERIES = documented_queries(DOC)
@@ -79,7 +79,7 @@ def test_every_documented_query_gives_the_output_the_page_shows(con: Connection)
         )
         pytest.fail(
             "docs/analysts.md differs from what its queries return; regenerate it with "
-            "`python -m tasks.report_html --analyst-docs DEMO/snapshot.duckdb`\n" + diff
+            "`python -m tasks.outputs.report_html --analyst-docs DEMO/snapshot.duckdb`\n" + diff
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from flows.ingest import ingest
 from flows.maintenance import backfill
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo.mirror import MirrorServer
 from tests.flows.conftest import point_at_mirror
 from tests.slack_server import LoopbackWebhook
 from warehouse import open_reader

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.demo import SAMPLES_DIR
+from flows.cli.main import app
 from flows.ingest import ingest
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.mirror import MirrorServer
 from tests.flows.conftest import point_at_mirror
 from warehouse import open_reader
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
-from reportwatch.mirror import MirrorServer
-from reportwatch.samples.facts import load_facts
+from reportwatch.demo import BUNDLED_FACTS
+from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.facts import load_facts
 from tests.flows.conftest import point_at_mirror
 from warehouse import open_reader
 
 pytestmark = pytest.mark.flow
 
-FACTS = sorted(load_facts(Path(SAMPLES_DIR).parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml"),
+FACTS = sorted(load_facts(BUNDLED_FACTS),
                key=lambda r: r.period_end)  # fmt: skip
 AS_OF = dt.date(2024, 6, 30)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
 from flows.ingest import ingest
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.mirror import MirrorServer
 from warehouse import open_reader, open_writer
 from warehouse.snapshot import publish
 

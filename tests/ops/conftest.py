@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
-from reportwatch.mirror import MirrorServer
+from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.mirror import MirrorServer
 from tests.ops.servers import (
     REPO_ROOT,
     PostgresCluster,

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
-from reportwatch.mirror import MirrorServer
-from reportwatch.samples.facts import load_facts
+from reportwatch.demo import BUNDLED_FACTS
+from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.facts import load_facts
 from tests.ops.conftest import reportwatch_env
 from tests.ops.servers import REPORTWATCH, clean_env, start_process, tail
 from warehouse import open_reader
 
 pytestmark = pytest.mark.scale
 
-FACTS = load_facts(SAMPLES_DIR.parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml")
+FACTS = load_facts(BUNDLED_FACTS)
 LOADED = re.compile(r"\bloaded (\d+)")
 
 

@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 
 from deployments.plan import MAINTENANCE_QUEUE, SCHEDULED_QUEUE, WORK_POOL
-from flows.demo import SAMPLES_DIR
-from reportwatch.mirror import MirrorServer
-from reportwatch.samples.facts import load_facts
+from reportwatch.demo import BUNDLED_FACTS
+from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.facts import load_facts
 from tests.ops.conftest import reportwatch_env
 from tests.ops.servers import PREFECT, REPORTWATCH, PrefectServer, tail, wait_for_runs
 from warehouse import open_reader
 
 pytestmark = pytest.mark.scale
 
-FACTS = load_facts(SAMPLES_DIR.parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml")
+FACTS = load_facts(BUNDLED_FACTS)
 YEARS = range(2020, 2025)  # the sample catalogue's years (catalogued_at)
 STARTED = re.compile(r"Flow run '([^']+)' submitted to infrastructure")
 ABORTED = re.compile(r"Aborted submission of flow run")

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from flows.demo import SAMPLES_DIR
-from reportwatch.mirror import MirrorServer
-from reportwatch.samples.facts import load_facts
+from reportwatch.demo import BUNDLED_FACTS
+from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.facts import load_facts
 from tests.ops.conftest import reportwatch_env
 from tests.ops.servers import PrefectServer, tail, wait_for_runs
 from warehouse import open_reader
 
-FACTS = load_facts(SAMPLES_DIR.parent.parent / "reportwatch" / "samples" / "kfor_facts.yaml")
+FACTS = load_facts(BUNDLED_FACTS)
 
 
 def _wait_for_deployment(client: Any, name: str, serve_log: Path, timeout: float = 120) -> Any:

@@ -1,0 +1,1 @@
+"""Alerts: detect rules, deliver through notifiers, digests, ops alerts."""

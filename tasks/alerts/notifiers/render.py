@@ -1,0 +1,373 @@
+"""Render alerts into messages with Jinja2 templates.
+
+Every channel renders the same facts, worded the same way, from templates in
+``tasks/alerts/templates/``. A series may override any of them: ``template_dir`` is searched first
+(by file name), then the bundled folder, so an override is a copy of one bundled file.
+
+Formatting is done here, once, so templates stay declarative:
+
+* numbers get thousands separators (``4,500``), changes a sign (``+700``);
+* ``Alert.pct_change`` is in percent units (``18.4`` means +18.4 %), shown with one decimal
+  and a sign (``+18.4%``);
+* dates are ISO (``2023-10-01``);
+* ``approximately`` is written when the report said so.
+
+Templates use ``StrictUndefined`` (a typo in an override fails loudly instead of rendering
+blanks) and HTML templates are autoescaped. Template problems are :class:`ConfigError`.
+
+``python -m tasks.alerts.examples --examples`` prints ``docs/alerts-messages.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reportwatch.errors import ConfigError
+from reportwatch.models import OBSERVED_METRICS, SEVERITY_RANK, Alert
+
+BUNDLED_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+TEST_BANNER = "TEST MESSAGE — reportwatch alerts test"
+SEVERITY_EMOJI = {
+    "info": ":information_source:",
+    "warning": ":warning:",
+    "critical": ":rotating_light:",
+}
+
+
+# -- number and date formatting (also exposed to templates as filters) -------------------------
+def format_number(value: float | None) -> str:
+    """``4500.0`` → ``4,500``; ``12.25`` → ``12.25``; ``None`` → ``unknown``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_signed(value: float | None) -> str:
+    """``700`` → ``+700``; ``-120`` → ``-120``; zero has no sign."""
+    if value is None:
+        return "unknown"
+    text = format_number(abs(value))
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"-{text}"
+    return text
+
+
+def format_pct(value: float | None) -> str:
+    """Percent units in, one decimal and a sign out: ``18.42`` → ``+18.4%``."""
+    if value is None:
+        return "n/a"
+    rounded = round(value, 1)
+    if rounded == 0:
+        return "0.0%"
+    return f"{rounded:+,.1f}%"
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, dt.datetime):
+        # Minutes are enough for a human; the timezone says which clock.
+        text = value.strftime("%Y-%m-%d %H:%M")
+        return f"{text} UTC" if value.utcoffset() == dt.timedelta(0) else text
+    return value.isoformat()
+
+
+def slack_escape(value: object) -> str:
+    """Slack mrkdwn treats ``&``, ``<`` and ``>`` as control characters; escape only those."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def one_line(value: object) -> str:
+    """Collapse whitespace: for subjects and headers, which must not contain newlines."""
+    return " ".join(str(value).split())
+
+
+# -- the facts of one alert, worded once ------------------------------------------------------
+@dataclass(frozen=True)
+class AlertView:
+    """What templates show for one alert. ``alert`` is the raw model for anything else."""
+
+    alert: Alert
+    severity: str
+    severity_label: str
+    emoji: str
+    headline: str
+    symbol: str | None
+    value_text: str | None
+    previous_text: str | None
+    change_text: str | None
+    precision_text: str | None
+    period_text: str | None
+    compared_text: str | None
+    location_text: str | None
+    evidence_text: str | None
+    source_url: str | None
+    raised_text: str | None
+
+
+def alert_view(alert: Alert) -> AlertView:
+    unit = OBSERVED_METRICS.get(alert.metric or "")
+    unit_suffix = f" {unit}" if unit in {"troops", "nations"} else ""
+
+    value_text = None
+    if alert.value is not None:
+        value_text = f"{format_number(alert.value)}{unit_suffix}"
+        if alert.approximate:
+            value_text = f"approximately {value_text}"
+        elif alert.approximate is False:
+            value_text = f"{value_text} (exact)"
+    previous_text = None
+    if alert.previous_value is not None:
+        previous_text = f"{format_number(alert.previous_value)}{unit_suffix}"
+
+    delta = alert.delta
+    if delta is None and alert.value is not None and alert.previous_value is not None:
+        delta = alert.value - alert.previous_value
+    change_text = None
+    if delta is not None:
+        change_text = format_signed(delta)
+        if alert.pct_change is not None:
+            change_text = f"{change_text} ({format_pct(alert.pct_change)})"
+
+    precision_text = None
+    if alert.approximate is not None and alert.value is not None:
+        precision_text = "approximate" if alert.approximate else "exact"
+
+    return AlertView(
+        alert=alert,
+        severity=alert.severity,
+        severity_label=alert.severity.upper(),
+        emoji=SEVERITY_EMOJI.get(alert.severity, ":bell:"),
+        headline=one_line(alert.headline),
+        symbol=alert.symbol,
+        value_text=value_text,
+        previous_text=previous_text,
+        change_text=change_text,
+        precision_text=precision_text,
+        period_text=_period_text(alert.period_start, alert.period_end),
+        compared_text=_compared_text(alert),
+        location_text=_location_text(alert.evidence_page, alert.evidence_paragraph),
+        evidence_text=one_line(alert.evidence_text) if alert.evidence_text else None,
+        source_url=alert.source_url,
+        raised_text=format_date(alert.raised_at) if alert.raised_at else None,
+    )
+
+
+def _period_text(start: dt.date | None, end: dt.date | None) -> str | None:
+    if start and end:
+        return f"{start.isoformat()} to {end.isoformat()}"
+    if end:
+        return f"ending {end.isoformat()}"
+    if start:
+        return f"from {start.isoformat()}"
+    return None
+
+
+def _compared_text(alert: Alert) -> str | None:
+    parts = []
+    if alert.previous_symbol:
+        parts.append(alert.previous_symbol)
+    if alert.previous_period_end:
+        parts.append(f"period ending {alert.previous_period_end.isoformat()}")
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else f"{parts[0]} ({parts[1]})"
+
+
+def _location_text(page: int | None, paragraph: int | None) -> str | None:
+    parts = []
+    if page is not None:
+        parts.append(f"page {page}")
+    if paragraph is not None:
+        parts.append(f"paragraph {paragraph}")
+    return ", ".join(parts) or None
+
+
+def summary_counts(alerts: list[Alert]) -> str:
+    """``3 alerts (1 critical, 2 warning)``, most severe first."""
+    counts: dict[str, int] = {}
+    for alert in alerts:
+        counts[alert.severity] = counts.get(alert.severity, 0) + 1
+    ordered = sorted(counts, key=lambda s: -SEVERITY_RANK.get(s, 0))
+    noun = "alert" if len(alerts) == 1 else "alerts"
+    detail = ", ".join(f"{counts[s]} {s}" for s in ordered)
+    return f"{len(alerts)} {noun} ({detail})" if detail else f"0 {noun}"
+
+
+def most_severe(alerts: list[Alert]) -> str:
+    return max((a.severity for a in alerts), key=lambda s: SEVERITY_RANK.get(s, 0), default="info")
+
+
+# -- the Jinja2 environment ---------------------------------------------------------------------
+def _autoescape(name: str | None) -> bool:
+    return name is not None and name.endswith((".html", ".html.j2", ".htm.j2"))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@lru_cache(maxsize=16)
+def _environment(template_dir: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(template_dir))
+    loaders.append(jinja2.FileSystemLoader(BUNDLED_TEMPLATE_DIR))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # tojson of an undefined value should say which one, not "not JSON serializable".
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": _json_default}
+    env.filters.update(
+        number=format_number,
+        signed=format_signed,
+        pct=format_pct,
+        isodate=format_date,
+        slack=slack_escape,
+        one_line=one_line,
+    )
+    return env
+
+
+class TemplateRenderer:
+    """Renders the named templates, override folder first; errors become ConfigError."""
+
+    def __init__(self, template_dir: Path | None = None) -> None:
+        if template_dir is not None and not Path(template_dir).is_dir():
+            raise ConfigError(
+                f"template folder {template_dir} does not exist",
+                hint="fix the channel's 'template:' in the series file",
+            )
+        self.template_dir = Path(template_dir).resolve() if template_dir is not None else None
+        self._env = _environment(self.template_dir)
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            template = self._env.get_template(name)
+            return template.render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise ConfigError(
+                f"template {name} not found in {self._searched()}",
+                hint="copy the bundled one from tasks/alerts/templates/ and edit it",
+            ) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                f"template {exc.filename or name} line {exc.lineno}: {exc.message}",
+                hint="fix the template's Jinja2 syntax",
+            ) from exc
+        except jinja2.UndefinedError as exc:
+            raise ConfigError(
+                f"template {self.origin(name)}: {exc.message}",
+                hint="see docs/alerts-messages.md for the variables templates receive",
+            ) from exc
+        except Exception as exc:
+            # A template is code a series owner wrote (a filter fed an undefined value, a
+            # division by zero...): whatever it raises is a configuration problem.
+            raise ConfigError(
+                f"template {self.origin(name)} failed: {type(exc).__name__}: {exc}",
+                hint="see docs/alerts-messages.md for the variables templates receive",
+            ) from exc
+
+    def render_json(self, name: str, **context: Any) -> dict[str, Any]:
+        text = self.render(name, **context)
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"template {self.origin(name)} did not produce JSON: {exc.msg} at line {exc.lineno}",
+                hint="values must go through the 'tojson' filter",
+            ) from exc
+        if not isinstance(payload, dict):
+            raise ConfigError(f"template {self.origin(name)} must produce a JSON object")
+        return payload
+
+    def origin(self, name: str) -> str:
+        """The file a template name resolves to, for error messages."""
+        if self.template_dir is not None and (self.template_dir / name).is_file():
+            return str(self.template_dir / name)
+        return str(BUNDLED_TEMPLATE_DIR / name)
+
+    def _searched(self) -> str:
+        folders = (
+            [self.template_dir, BUNDLED_TEMPLATE_DIR]
+            if self.template_dir
+            else [BUNDLED_TEMPLATE_DIR]
+        )
+        return " and ".join(str(f) for f in folders)
+
+
+def message_context(alerts: list[Alert], *, test: bool, digest: bool) -> dict[str, Any]:
+    """The variables every template receives (documented in docs/alerts-messages.md)."""
+    views = [alert_view(a) for a in alerts]
+    return {
+        "alerts": views,
+        "alert": views[0] if views else None,
+        "test": test,
+        "test_banner": TEST_BANNER,
+        "digest": digest,
+        "total": len(views),
+        "overflow": 0,
+        "summary": summary_counts(alerts),
+        "severity": most_severe(alerts),
+        "series": sorted({a.series for a in alerts}),
+    }
+
+
+BUNDLED_TEMPLATE_NAMES = (
+    "slack.json.j2",
+    "slack_digest.json.j2",
+    "email_subject.txt.j2",
+    "email.txt.j2",
+    "email.html.j2",
+    "email_digest_subject.txt.j2",
+    "email_digest.txt.j2",
+    "email_digest.html.j2",
+    "console.txt.j2",
+    "console_digest.txt.j2",
+)
+
+
+def resolve_template_dir(template: str | Path | None, base_dir: Path | None = None) -> Path | None:
+    """Turn a channel's ``template:`` setting into an override folder.
+
+    ``template`` may name a folder of overrides, or one override file whose name is one of
+    the bundled names (its folder is then searched). Relative paths are read from
+    ``base_dir`` (the series file's folder).
+    """
+    if template is None:
+        return None
+    path = Path(template).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if path.is_dir():
+        return path
+    if path.is_file():
+        if path.name not in BUNDLED_TEMPLATE_NAMES:
+            raise ConfigError(
+                f"template override {path} has an unknown name",
+                hint=f"name it after the template it replaces: {', '.join(BUNDLED_TEMPLATE_NAMES)}",
+            )
+        return path.parent
+    raise ConfigError(
+        f"template override {path} does not exist", hint="fix the channel's 'template:' setting"
+    )

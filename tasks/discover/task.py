@@ -1,0 +1,92 @@
+"""Discover: ask each of the series' discovery sources for candidate documents.
+
+Each source harvests from where it stopped last time (its cursor in the warehouse), or from
+``since`` when given, or from the source option ``start``. Candidates, rejections and the new
+cursor are stored in one transaction. A source that fails part-way keeps the windows it
+finished; the failure is reported and the run goes on with what was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from prefect import task
+
+from reportwatch.series import SeriesConfig
+from reportwatch.settings import Settings
+from tasks.discover.registry import discovery_sources
+from tasks.fetch.client import Fetcher
+from tasks.retry import retry_transient
+from warehouse import open_writer
+from warehouse.runs import cursor, record_discovery
+
+DEFAULT_START = dt.date(2000, 1, 1)
+
+
+@dataclass
+class DiscoverOutcome:
+    found: int = 0
+    new: list[str] = field(default_factory=list)
+    rejected: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def discover_series(
+    config: SeriesConfig,
+    settings: Settings,
+    *,
+    since: dt.date | None,
+    until: dt.date,
+    run_id: str | None = None,
+    fetcher: Fetcher | None = None,
+) -> DiscoverOutcome:
+    outcome = DiscoverOutcome()
+    own = fetcher is None
+    client = fetcher or Fetcher.from_settings(settings)
+    try:
+        sources = discovery_sources(config, settings)
+        # One short read for every cursor: each open of the warehouse costs tens of ms.
+        with open_writer(settings.warehouse_path) as con:
+            cursors = {s.name: cursor(con, source=s.name, series=config.id) for s in sources}
+        for source in sources:
+            start = since if since is not None else cursors[source.name]
+            if start is None:
+                configured = config.source_options(source.name).get("start")
+                start = dt.date.fromisoformat(str(configured)) if configured else DEFAULT_START
+            if start > until:
+                continue
+            result = source.discover(config, start, until, fetcher=client)
+            previous, reached = cursors[source.name], result.harvested_until
+            moved = reached is not None and (previous is None or reached > previous)
+            if not (result.candidates or result.rejected or moved):
+                # Nothing found and the cursor stays: nothing to write (the usual quiet run).
+                if result.error is not None:
+                    outcome.errors[source.name] = result.error.one_line()
+                continue
+            with open_writer(settings.warehouse_path) as con:
+                new = record_discovery(
+                    con, series=config.id, source=source.name, found=result.candidates,
+                    rejected=result.rejected, window_until=result.harvested_until, run_id=run_id,
+                )  # fmt: skip
+            outcome.found += len(result.candidates)
+            outcome.new += new
+            outcome.rejected += len(result.rejected)
+            if result.error is not None:
+                outcome.errors[source.name] = result.error.one_line()
+    finally:
+        if own:
+            client.close()
+    return outcome
+
+
+@task(name="discover", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient)
+def discover_task(
+    config: SeriesConfig,
+    settings: Settings,
+    *,
+    since: dt.date | None,
+    until: dt.date,
+    run_id: str | None = None,
+) -> DiscoverOutcome:
+    return discover_series(config, settings, since=since, until=until, run_id=run_id)

@@ -1,0 +1,1 @@
+"""Analyst outputs: charts and the HTML report."""

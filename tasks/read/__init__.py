@@ -1,0 +1,1 @@
+"""Read stage: PDF to DocumentText (extract) and DocumentText to Report (normalize)."""

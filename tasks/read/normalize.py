@@ -1,0 +1,402 @@
+"""Normalize: ``DocumentText`` + the series' extraction profile → ``Report``.
+
+Every fact comes with evidence (page, paragraph number, the sentence it came from). Facts are
+looked for in the report itself (the enclosure) first, then in the letters, in the order the
+profile's ``fact_parts`` gives. Unknown stays null: a value the text does not support is a
+defect, worse than a null. Missing required facts do not raise; they set
+``Report.quarantine_reason`` and the loader stores the document as quarantined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import task
+
+from reportwatch.models import DocumentText, Evidence, Frequency, Incident, Paragraph, Report
+from tasks.read.incidents import IncidentSentence, extract_incidents
+from tasks.read.numbers import parse_number
+from tasks.read.profile import (
+    CompiledMetric,
+    CompiledProfile,
+    NormalizeProfile,
+    compile_profile,
+)
+from tasks.read.sentences import split_sentences
+from tasks.read.textdates import (
+    PartialRange,
+    partial_date,
+    range_from_match,
+    resolve_range,
+    year_before,
+    year_within,
+)
+
+__all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
+
+NORMALIZER_VERSION = "rw-1"
+
+_SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
+_NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})
+# Words that end a name when the extractor ran the signature into the next line.
+_NAME_STOPS = frozenset(
+    {"Annex", "Enclosure", "Report", "Secretary-General", "Secretary", "Letter", "In", "The", "I"}
+)
+_MISSING_REASONS = {
+    "period": "no reporting period found in the enclosure or letters",
+    "troops_total": "no troop figure found in the enclosure or letters",
+}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    part: str
+    paragraph: Paragraph
+    paragraph_index: int
+
+    def evidence(self) -> Evidence:
+        return Evidence(page=self.paragraph.page, paragraph=self.paragraph.number, text=self.text)
+
+
+@dataclass
+class _Facts:
+    """What the finders collect before the report is assembled."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    sources: dict[str, _Sentence] = field(default_factory=dict)
+
+    def set(self, name: str, value: Any, where: Evidence | _Sentence) -> None:
+        self.values[name] = value
+        if isinstance(where, _Sentence):
+            self.sources[name] = where
+            where = where.evidence()
+        self.evidence[name] = where
+
+    def merge(self, other: _Facts) -> None:
+        self.values.update(other.values)
+        self.evidence.update(other.evidence)
+        self.sources.update(other.sources)
+        self.warnings += other.warnings
+
+
+def _sentences(doc: DocumentText) -> list[_Sentence]:
+    return [
+        _Sentence(sentence.text, paragraph.part, paragraph, index)
+        for index, paragraph in enumerate(doc.paragraphs)
+        for sentence in split_sentences(paragraph.text)
+    ]
+
+
+def _in_parts(sentences: Sequence[_Sentence], parts: Sequence[str]) -> list[_Sentence]:
+    """Sentences of ``parts``, the most trusted part first, document order within a part."""
+    rank = {part: position for position, part in enumerate(parts)}
+    chosen = [s for s in sentences if s.part in rank]
+    return sorted(chosen, key=lambda s: rank[s.part])  # sorted() is stable
+
+
+def _where(sentence: _Sentence) -> str:
+    number = f" paragraph {sentence.paragraph.number}" if sentence.paragraph.number else ""
+    return f"{sentence.part}, page {sentence.paragraph.page}{number}"
+
+
+# --- letter date -----------------------------------------------------------------------------
+
+
+def _letter_date(doc: DocumentText, sentences: Sequence[_Sentence], cp: CompiledProfile) -> _Facts:
+    facts = _Facts()
+    places: list[tuple[str, Evidence]] = []
+    if doc.title:
+        places.append((doc.title, Evidence(page=1, paragraph=None, text=doc.title)))
+    for paragraph in doc.paragraphs:
+        if paragraph.section and paragraph.section not in [text for text, _ in places]:
+            places.append(
+                (paragraph.section, Evidence(page=paragraph.page, text=paragraph.section))
+            )
+    places += [(s.text, s.evidence()) for s in _in_parts(sentences, ["letter", "body", "annex"])]
+    for pattern in cp.letter_date:
+        for text, evidence in places:
+            match = pattern.search(text)
+            written = partial_date(match.group("date")) if match else None
+            if written is not None and written.year is not None:
+                date = written.resolve(written.year)
+                if date is not None:
+                    facts.set("letter_date", date, evidence)
+                    return facts
+    return facts
+
+
+# --- period ----------------------------------------------------------------------------------
+
+
+def _period(
+    sentences: Sequence[_Sentence], cp: CompiledProfile, reference: dt.date | None
+) -> _Facts:
+    facts = _Facts()
+    found: list[tuple[PartialRange, _Sentence]] = []
+    for sentence in _in_parts(sentences, cp.profile.fact_parts):
+        for pattern in cp.period:
+            match = pattern.search(sentence.text)
+            if match:
+                found.append((range_from_match(match), sentence))
+                break
+    resolved: tuple[tuple[dt.date, dt.date], _Sentence] | None = None
+    year: int | None = None
+    for candidate, sentence in found:  # the most trusted one that makes a valid period
+        year = None
+        if not candidate.has_year:
+            # "(24 January-22 February)": the year is in a letter, else before the letter's date.
+            same = next((p for p, _ in found if p.has_year and p.same_days(candidate)), None)
+            if same is not None:
+                year = same.end.year if same.end.year is not None else same.start.year
+            elif reference is not None:
+                year = year_before(reference, candidate.end.month)
+        dates = resolve_range(candidate, year)
+        if dates is not None:
+            resolved = (dates, sentence)
+            break
+    if resolved is None:
+        return facts
+    dates, where = resolved
+    facts.set("period_start", dates[0], where)
+    facts.set("period_end", dates[1], where)
+    reported: set[tuple[str, tuple[dt.date, dt.date]]] = set()
+    for other, sentence in found:
+        other_dates = resolve_range(other, year if not other.has_year else None)
+        if other_dates and other_dates != dates and (sentence.part, other_dates) not in reported:
+            reported.add((sentence.part, other_dates))
+            facts.warnings.append(
+                f"the period in the {sentence.part} ({other_dates[0]} to {other_dates[1]}) "
+                f"differs from the one used ({dates[0]} to {dates[1]}, {where.part})"
+            )
+    return facts
+
+
+def _frequency(
+    doc: DocumentText, sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts
+) -> Frequency | None:
+    start, end = facts.values.get("period_start"), facts.values.get("period_end")
+    fp = cp.profile.frequency
+    by_span: Frequency | None = None
+    days = (end - start).days + 1 if start is not None and end is not None else None
+    if days is not None:
+        if days <= fp.monthly_max_days:
+            by_span = "monthly"
+        elif fp.quarterly_min_days <= days <= fp.quarterly_max_days:
+            by_span = "quarterly"
+        else:
+            by_span = "other"
+    texts: list[str] = [doc.title or ""]
+    texts += [p.section for p in doc.paragraphs if p.section]
+    texts += [s.text for s in _in_parts(sentences, cp.profile.fact_parts)]
+    by_title: Frequency | None = None
+    for text in texts:
+        if cp.monthly.search(text):
+            by_title = "monthly"
+        elif cp.quarterly.search(text):
+            by_title = "quarterly"
+        if by_title:
+            break
+    if by_title and by_span and by_span != by_title:
+        facts.warnings.append(f"the title says {by_title} but the period spans {days} days")
+    return by_title or by_span
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    value: int
+    approximate: bool
+    sentence: _Sentence
+
+
+def _metric_hits(metric: CompiledMetric, sentences: Iterable[_Sentence]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for sentence in sentences:
+        if metric.requires is not None and not metric.requires.search(sentence.text):
+            continue
+        for pattern in metric.patterns:
+            for match in pattern.finditer(sentence.text):
+                value = parse_number(match.group("value"))
+                if value is None or not metric.min_value <= value <= metric.max_value:
+                    continue
+                qualified = "qualifier" in pattern.groupindex and bool(match.group("qualifier"))
+                hits.append(_Hit(value, qualified, sentence))
+    return hits
+
+
+def _figures(sentences: Sequence[_Sentence], cp: CompiledProfile) -> _Facts:
+    facts = _Facts()
+    ordered = _in_parts(sentences, cp.profile.fact_parts)
+    for metric in cp.metrics:
+        hits = _metric_hits(metric, ordered)
+        if not hits:
+            continue
+        first = hits[0]
+        facts.set(metric.name, first.value, first.sentence)
+        if metric.name == "troops_total":
+            facts.set("troops_approximate", first.approximate, first.sentence)
+        others = sorted({h.value for h in hits} - {first.value})
+        if others:
+            second = next(h for h in hits if h.value == others[0])
+            facts.warnings.append(
+                f"two different {metric.name} figures: {first.value:,} ({_where(first.sentence)}) "
+                f"and {second.value:,} ({_where(second.sentence)}); kept {first.value:,}"
+            )
+    total, non_nato = facts.values.get("troops_total"), facts.values.get("non_nato_troops")
+    if total is not None and non_nato is not None and non_nato >= total:
+        facts.warnings.append(
+            f"non-NATO troops ({non_nato:,}) not below the total ({total:,}); non-NATO figure dropped"
+        )
+        for store in (facts.values, facts.evidence, facts.sources):
+            store.pop("non_nato_troops", None)
+    return facts
+
+
+def _as_of(sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts) -> None:
+    """The as-at date of the troop figure: in its sentence, else elsewhere in its paragraph."""
+    home = facts.sources.get("troops_total")
+    if home is None:
+        return
+    same_paragraph = [s for s in sentences if s.paragraph_index == home.paragraph_index]
+    start, end = facts.values.get("period_start"), facts.values.get("period_end")
+    for sentence in [home, *(s for s in same_paragraph if s is not home)]:
+        for pattern in cp.as_of:
+            match = pattern.search(sentence.text)
+            written = partial_date(match.group("date")) if match else None
+            if written is None:
+                continue
+            date = written.resolve(year_within(written, start, end))
+            if date is None:
+                continue
+            facts.set("as_of_date", date, sentence)
+            if start is not None and end is not None and not start <= date <= end:
+                facts.warnings.append(
+                    f"the as-at date {date} is outside the period {start} to {end}"
+                )
+            return
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+def _incidents(
+    sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts
+) -> list[Incident]:
+    parts = cp.profile.incident_parts
+    chosen = [s for s in sentences if s.part in parts]
+    return extract_incidents(
+        [
+            IncidentSentence(s.text, s.paragraph.page, s.paragraph.number, s.paragraph_index)
+            for s in chosen
+        ],
+        terms=cp.incident_terms,
+        period_start=facts.values.get("period_start"),
+        period_end=facts.values.get("period_end"),
+    )
+
+
+def _major_incidents(
+    sentences: Sequence[_Sentence], cp: CompiledProfile, incidents: list[Incident], facts: _Facts
+) -> None:
+    ordered = _in_parts(sentences, cp.profile.fact_parts)
+    violent = [
+        i for i in incidents if (i.casualties or 0) > 0 or cp.violence_terms.search(i.summary)
+    ]
+    for patterns, value in ((cp.major, True), (cp.no_major, False)):
+        statement = next((s for s in ordered if any(p.search(s.text) for p in patterns)), None)
+        if statement is not None:
+            facts.set("major_incidents", value, statement)
+            if not value and violent:
+                facts.warnings.append(
+                    f"the report states there were no major security incidents but lists "
+                    f"{len(violent)} violent incident(s)"
+                )
+            return
+    if violent and violent[0].evidence is not None:
+        facts.set("major_incidents", True, violent[0].evidence)
+
+
+# --- signatories -----------------------------------------------------------------------------
+
+
+def _signatories(doc: DocumentText) -> list[str]:
+    names: list[str] = []
+    for paragraph in doc.paragraphs:
+        for match in _SIGNED_RE.finditer(paragraph.text.replace("*", "")):
+            words: list[str] = []
+            for word in match.group("name").split():
+                if word in _NAME_STOPS or len(words) >= 6:
+                    break
+                if word[0].isupper() or (word in _NAME_PARTICLES and words):
+                    words.append(word)
+                else:
+                    break
+            while words and words[-1] in _NAME_PARTICLES:
+                words.pop()
+            name = " ".join(words).rstrip(",;")
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+# --- assembly --------------------------------------------------------------------------------
+
+
+def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> Report:
+    """Read the facts of one report out of its text, each with evidence and warnings.
+
+    ``profile`` is the series' extraction profile as loaded by ``reportwatch.series`` (the
+    content of ``series/profiles/<name>.yaml``); an invalid one raises ``SeriesError``.
+    """
+    cp = compile_profile(profile)
+    sentences = _sentences(doc)
+    facts = _letter_date(doc, sentences, cp)
+    reference = facts.values.get("letter_date") or doc.distribution_date
+    facts.merge(_period(sentences, cp, reference))
+    facts.merge(_figures(sentences, cp))
+    frequency = _frequency(doc, sentences, cp, facts)
+    _as_of(sentences, cp, facts)
+    incidents = _incidents(sentences, cp, facts)
+    _major_incidents(sentences, cp, incidents, facts)
+
+    missing = []
+    for fact in cp.profile.required:
+        present = (
+            "period_start" in facts.values and "period_end" in facts.values
+            if fact == "period"
+            else facts.values.get(fact) is not None
+        )
+        if not present:
+            missing.append(
+                _MISSING_REASONS.get(fact, f"no {fact} found in the enclosure or letters")
+            )
+    return Report(
+        symbol=doc.symbol,
+        series=series,
+        title=doc.title,
+        distribution_date=doc.distribution_date,
+        original_language=doc.original_language,
+        frequency=frequency,
+        incidents=incidents,
+        signatories=_signatories(doc),
+        paragraphs=list(doc.paragraphs),
+        evidence=facts.evidence,
+        warnings=facts.warnings,
+        quarantine_reason="; ".join(missing) or None,
+        **facts.values,
+    )
+
+
+@task(name="normalize")
+def normalize_task(doc: DocumentText, series: str, profile: dict[str, Any]) -> Report:
+    """Thin Prefect wrapper over :func:`normalize` (terminal failures only: no retries)."""
+    return normalize(doc, series=series, profile=profile)
