@@ -30,6 +30,8 @@ class DiscoverOutcome:
     new: list[str] = field(default_factory=list)
     rejected: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    # What the run summary should say although the harvest went on: "undl-oai: skipped ...".
+    notes: list[str] = field(default_factory=list)
 
 
 def discover_series(
@@ -57,6 +59,7 @@ def discover_series(
             if start > until:
                 continue
             result = source.discover(config, start, until, fetcher=client)
+            outcome.notes += [f"{source.name}: {note}" for note in result.notes]
             previous, reached = cursors[source.name], result.harvested_until
             moved = reached is not None and (previous is None or reached > previous)
             if not (result.candidates or result.rejected or moved):
