@@ -264,9 +264,15 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
 def add(
     symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/228.")],
     series: SeriesOpt = "kfor",
+    force: Annotated[
+        bool, typer.Option("--force", help="Download it again even if it was rejected before.")
+    ] = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Queue a known symbol for download from the Official Document System on the next run.
+
+    A document already rejected on its content (not of this series) is not queued again
+    unless --force is given.
 
     Example: reportwatch add S/2021/228 --series kfor
     """
@@ -274,7 +280,7 @@ def add(
 
     from tasks.discover.selection import find_symbol
     from warehouse import open_writer
-    from warehouse.runs import queue_symbol
+    from warehouse.rejections import queue_symbol_checked
 
     # one spelling per document: S/2021/0228 and S_2021_228 both mean S/2021/228
     canonical = find_symbol(symbol) if re.fullmatch(r"S[/_]\d{4}[/_]\S+", symbol) else None
@@ -286,7 +292,7 @@ def add(
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)
     with open_writer(settings.warehouse_path) as con:
-        outcome = queue_symbol(con, series=series, symbol=symbol)
+        outcome = queue_symbol_checked(con, series=series, symbol=symbol, force=force)
     console.print(f"{symbol}: {outcome} for {series}")
 
 

@@ -2,7 +2,8 @@
 
 Each source harvests from where it stopped last time (its cursor in the warehouse), or from
 ``since`` when given, or from the source option ``start``. Candidates, rejections and the new
-cursor are stored in one transaction. A source that fails part-way keeps the windows it
+cursor are stored in one transaction. A candidate already rejected on its content is held back
+while its catalogue record is unchanged (:mod:`warehouse.rejections`). A source that fails part-way keeps the windows it
 finished; the failure is reported and the run goes on with what was found.
 """
 
@@ -19,6 +20,7 @@ from tasks.discover.registry import discovery_sources
 from tasks.fetch.client import Fetcher
 from tasks.retry import retry_transient
 from warehouse import open_writer
+from warehouse.rejections import hold_back
 from warehouse.runs import cursor, record_discovery
 
 DEFAULT_START = dt.date(2000, 1, 1)
@@ -68,9 +70,13 @@ def discover_series(
                     outcome.errors[source.name] = result.error.one_line()
                 continue
             with open_writer(settings.warehouse_path) as con:
+                # A document already rejected on its content stays rejected until its
+                # catalogue record changes: found again, it is not downloaded again.
+                found, held = hold_back(con, series=config.id, candidates=result.candidates)
                 new = record_discovery(
-                    con, series=config.id, source=source.name, found=result.candidates,
-                    rejected=result.rejected, window_until=result.harvested_until, run_id=run_id,
+                    con, series=config.id, source=source.name, found=found,
+                    rejected=result.rejected + held, window_until=result.harvested_until,
+                    run_id=run_id,
                 )  # fmt: skip
             outcome.found += len(result.candidates)
             outcome.new += new

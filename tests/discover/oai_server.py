@@ -23,7 +23,9 @@ from tests.loopback import LoopbackServer, RecordedRequest, Reply
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 MARC_NS = "http://www.loc.gov/MARC21/slim"
-KFOR = "Letter dated {} from the Secretary-General addressed to the President of the Security Council"
+KFOR = (
+    "Letter dated {} from the Secretary-General addressed to the President of the Security Council"
+)
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Rec:
             "</datafield>"
             '<datafield tag="245" ind1="1" ind2="0"><subfield code="a">'
         ).encode()
-        marc += title + (
+        rest = (
             "</subfield></datafield>"
             f'<datafield tag="269" ind1=" " ind2=" "><subfield code="a">{self.date}</subfield>'
             "</datafield>"
@@ -67,7 +69,8 @@ class Rec:
             '<datafield tag="856" ind1="4" ind2=" "><subfield code="u">'
             f"https://digitallibrary.un.org/record/{self.record_id}/files/"
             f"{self.symbol.replace('/', '_')}-EN.pdf</subfield></datafield></record>"
-        ).encode()
+        )
+        marc += title + rest.encode()
         return b"<record>" + header + b"<metadata>" + marc + b"</metadata></record>"
 
 

@@ -65,9 +65,7 @@ def test_endless_empty_pages_stop_the_window_and_keep_what_was_read(fetcher, ser
     assert result.windows_done == []  # the window failed: the cursor must not pass it
 
 
-def test_a_list_padded_with_empty_pages_is_complete_when_every_record_came(
-    fetcher, series
-) -> None:
+def test_a_list_padded_with_empty_pages_is_complete_when_every_record_came(fetcher, series) -> None:
     # All five records on pages 1-3, then empty pages with tokens; completeListSize says 5.
     with OaiRepository(five_letters(), page_size=2, empty_pages_from=99) as repository:
         result = UndlOaiSource(repository.base_url).discover(series, *MARCH, fetcher=fetcher)
@@ -92,7 +90,10 @@ def test_the_cursor_stays_before_a_failed_window_and_its_records_are_stored(
     tmp_path: Path, fetcher, series
 ) -> None:
     # February completes; March stops on empty pages after its first page.
-    records = [Rec("3990", "S/2024/90", catalogued="2024-02-10T09:00:00Z", date="2024-02-09"), *five_letters()]
+    records = [
+        Rec("3990", "S/2024/90", catalogued="2024-02-10T09:00:00Z", date="2024-02-09"),
+        *five_letters(),
+    ]
     with OaiRepository(records, page_size=2, empty_pages_from=2) as repository:
         settings = Settings(data_dir=tmp_path, undl_url=repository.base_url, oai_window_days=29)
         outcome = discover_series(
@@ -110,8 +111,9 @@ def test_a_vertical_tab_in_a_title_is_removed_and_the_page_is_read(
     fetcher, series, caplog: pytest.LogCaptureFixture
 ) -> None:
     letters = five_letters()
-    letters[1].raw_title = b"Letter dated 2 March 2024 from the Secretary-General\x0b addressed to the President of the Security Council"
-    letters[3].raw_title = b"Letter dated 4 March 2024 from the Secretary-General&#11; addressed to the President of the Security Council"
+    rest = b" addressed to the President of the Security Council"
+    letters[1].raw_title = b"Letter dated 2 March 2024 from the Secretary-General\x0b" + rest
+    letters[3].raw_title = b"Letter dated 4 March 2024 from the Secretary-General&#11;" + rest
     with caplog.at_level(logging.WARNING), OaiRepository(letters, page_size=5) as repository:
         result = UndlOaiSource(repository.base_url).discover(series, *MARCH, fetcher=fetcher)
 
@@ -148,9 +150,11 @@ def test_one_malformed_record_is_skipped_by_name_and_the_rest_of_the_page_is_rea
 
 
 def test_a_page_cut_off_in_transit_fails_whole() -> None:
-    page = OaiRepository(five_letters())._envelope(
-        b"<ListRecords>" + b"".join(r.xml() for r in five_letters()[:2])
-    ).body[:-40]
+    page = (
+        OaiRepository(five_letters())
+        ._envelope(b"<ListRecords>" + b"".join(r.xml() for r in five_letters()[:2]))
+        .body[:-40]
+    )
     with pytest.raises(SourceError, match="not well-formed"):
         parse_oai_page(page)
 
