@@ -57,7 +57,12 @@ class Settings(BaseSettings):
     )
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
-    total_timeout: float = Field(120.0, gt=0, description="Deadline for one whole download.")
+    total_timeout: float = Field(120.0, gt=0, description="Deadline for one download attempt.")
+    download_deadline: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds one document may take in all: every attempt, every URL, every wait.",
+    )
     max_retries: int = Field(4, ge=0)
     max_bytes: int = Field(50_000_000, gt=0, description="Byte cap on any response body.")
     max_pages: int = Field(500, gt=0, description="Page cap on any PDF.")
