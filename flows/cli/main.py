@@ -2,7 +2,8 @@
 
 Expected failures (a ReportwatchError) are caught once, in :func:`main`, and printed as one
 line saying what is wrong and what to do; the exit code is 1. Anything else is a bug and
-keeps its traceback.
+keeps its traceback. ``run`` and ``backfill`` exit with 0 only when the run completed and
+nothing degraded it, and with 3 (``flows.summary.EXIT_DEGRADED``) when it completed degraded.
 """
 
 from __future__ import annotations
@@ -100,7 +101,12 @@ def run(
     _print_run_result(result)
 
 
-def _print_run_result(result: dict[str, object]) -> None:
+def _print_run_result(result: dict[str, Any]) -> None:
+    """The run's counts and problems; exits 3 when the run completed degraded."""
+    from rich.markup import escape
+
+    from flows.summary import DEGRADED, EXIT_DEGRADED
+
     counts = ", ".join(
         f"{k.replace('_', ' ')} {result[k]}"
         for k in ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected",
@@ -112,6 +118,11 @@ def _print_run_result(result: dict[str, object]) -> None:
         console.print(f"  [yellow]{failure['symbol']}[/]: {failure['reason']}")
     if failures:
         console.print("  see `reportwatch status`; failed items are retried on the next run")
+    for kind, text in (result.get("not_configured") or {}).items():
+        console.print(f"  {kind}: {escape(text)}")
+    if result["status"] == DEGRADED:
+        console.print(f"  degraded by: {escape('; '.join(result['degraded']))}")
+        raise typer.Exit(code=EXIT_DEGRADED)
 
 
 @app.command()
@@ -203,6 +214,9 @@ def sql(
     print_rows(console, columns, rows, fmt)
 
 
+CHANNEL_GAPS = "Channels not configured"
+
+
 @app.command()
 def status(data_dir: DataDirOpt = None) -> None:
     """Last runs with their counts, latest report per series, problems, undelivered alerts.
@@ -220,6 +234,10 @@ def status(data_dir: DataDirOpt = None) -> None:
             ("Quarantined or failed documents", q.problems(con)),
             ("Alerts not yet delivered", q.undelivered(con)),
         ]
+    from tasks.alerts.channels import series_channel_gaps
+
+    gaps = series_channel_gaps(settings)  # their alerts stay pending until the setting is made
+    sections.append((CHANNEL_GAPS, (["series", "channel", "state"], gaps)))
     for title, (columns, rows) in sections:
         if rows:
             print_rows(console, columns, rows, "table", title=title)

@@ -16,7 +16,7 @@ from prefect import task
 
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.registry import discovery_sources
+from tasks.discover.registry import discovery_sources, unconfigured_sources
 from tasks.fetch.client import Fetcher
 from tasks.retry import retry_transient
 from warehouse import open_writer
@@ -34,6 +34,8 @@ class DiscoverOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     # What the run summary should say although the harvest went on: "undl-oai: skipped ...".
     notes: list[str] = field(default_factory=list)
+    # Sources the series lists that the settings cannot serve: kind → "not configured: set ...".
+    not_configured: dict[str, str] = field(default_factory=dict)
 
 
 def discover_series(
@@ -50,6 +52,7 @@ def discover_series(
     client = fetcher or Fetcher.from_settings(settings)
     try:
         sources = discovery_sources(config, settings)
+        outcome.not_configured = unconfigured_sources(config, settings)
         # One short read for every cursor: each open of the warehouse costs tens of ms.
         with open_writer(settings.warehouse_path) as con:
             cursors = {s.name: cursor(con, source=s.name, series=config.id) for s in sources}
