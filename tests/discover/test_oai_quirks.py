@@ -5,40 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reportwatch.errors import SourceError
-from reportwatch.series import SeriesConfig, load_series
 from reportwatch.settings import Settings
 from tasks.discover.task import discover_series
 from tasks.discover.undl_oai import UndlOaiSource, parse_oai_page
-from tasks.fetch.client import Fetcher, FetchPolicy, HostRateLimiter
 from tests.discover.oai_server import KFOR, OaiRepository, Rec
-from tests.loopback import LoopbackOnlyTransport
 from warehouse import open_writer
 from warehouse.runs import cursor
 
 MARCH = (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
-
-
-@pytest.fixture
-def series() -> SeriesConfig:
-    return load_series("kfor")
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    policy = FetchPolicy(
-        allowed_hosts=frozenset({"127.0.0.1"}), min_request_interval=0.0, max_retries=0
-    )
-    with Fetcher(
-        policy, transport=LoopbackOnlyTransport(), sleep=lambda s: None,
-        rate_limiter=HostRateLimiter(),
-    ) as client:  # fmt: skip
-        yield client
 
 
 def five_letters() -> list[Rec]:

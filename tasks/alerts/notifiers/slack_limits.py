@@ -87,6 +87,18 @@ def _fit_text_object(node: Any, limit: int, marker: str) -> int:
     return int(node["text"] != before)
 
 
+def _fit_list(block: dict[str, Any], key: str, most: int, limit: int, marker: str) -> int:
+    """Keep at most ``most`` text objects under ``block[key]``, each cut to ``limit``."""
+    items = block.get(key)
+    if not isinstance(items, list):
+        return 0
+    cuts = 0
+    if len(items) > most:
+        block[key] = items = items[:most]
+        cuts += 1
+    return cuts + sum(_fit_text_object(item, limit, marker) for item in items)
+
+
 def fit_blocks(payload: dict[str, Any], *, link: str | None = None) -> tuple[dict[str, Any], int]:
     """A copy of ``payload`` with every text within Slack's limits; and how many were cut.
 
@@ -109,19 +121,9 @@ def fit_blocks(payload: dict[str, Any], *, link: str | None = None) -> tuple[dic
             cuts += _fit_text_object(block.get("text"), HEADER_CHARS, marker)
         elif kind == "section":
             cuts += _fit_text_object(block.get("text"), SECTION_CHARS, marker)
-            fields = block.get("fields")
-            if isinstance(fields, list):
-                if len(fields) > MAX_FIELDS:
-                    block["fields"] = fields = fields[:MAX_FIELDS]
-                    cuts += 1
-                cuts += sum(_fit_text_object(f, FIELD_CHARS, marker) for f in fields)
+            cuts += _fit_list(block, "fields", MAX_FIELDS, FIELD_CHARS, marker)
         elif kind == "context":
-            elements = block.get("elements")
-            if isinstance(elements, list):
-                if len(elements) > MAX_CONTEXT_ELEMENTS:
-                    block["elements"] = elements = elements[:MAX_CONTEXT_ELEMENTS]
-                    cuts += 1
-                cuts += sum(_fit_text_object(e, TEXT_OBJECT_CHARS, marker) for e in elements)
+            cuts += _fit_list(block, "elements", MAX_CONTEXT_ELEMENTS, TEXT_OBJECT_CHARS, marker)
         else:
             cuts += _fit_text_object(block.get("text"), TEXT_OBJECT_CHARS, marker)
     return fitted, cuts
