@@ -41,6 +41,7 @@ samples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.rerun
+	$(BIN)/python -m bench.deadline
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

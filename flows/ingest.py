@@ -82,6 +82,7 @@ def run_ingest(
                 {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
                 for source, error in discovered.errors.items()
             ]
+            summary.note_discovery(discovered)
 
         with _stage(summary, "fetch"):
             todo = pending_downloads(settings, series, run_id)
@@ -125,7 +126,8 @@ def run_ingest(
                 **delivery.errors,
                 **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
             }
-        summary.status = "completed"
+            summary.note_delivery(delivery)
+        summary.complete()  # completed, or completed-degraded with the reasons
     except Exception as exc:
         summary.status = "failed"
         summary.error = f"{stage_of(exc) or 'flow'}: {exc}"

@@ -1,16 +1,35 @@
-"""The run summary: counts per stage, seconds per stage, alerts; published as a Prefect artifact."""
+"""The run summary: counts per stage, seconds per stage, alerts; published as a Prefect artifact.
+
+A run that finishes is ``completed`` only when nothing went wrong on the way; otherwise it is
+``completed-degraded`` and says why (:meth:`RunSummary.degraded`):
+
+* a discovery source failed or stopped early (its cursor stays before the failed window);
+* a catalogue record was skipped as unreadable (named in the notes);
+* a document failed (download, read or load; retried by the next run);
+* a channel failed, or alerts wait on a channel that is not configured.
+
+A channel or source the series lists but the settings cannot serve is named on every run
+("slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL"), degraded or not. The CLI exits
+with :data:`EXIT_DEGRADED` for a degraded run, 0 for a completed one (docs/operations.md).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.events import emit_event
 
 from reportwatch.models import Alert
 
+if TYPE_CHECKING:
+    from tasks.alerts.notify import DeliverySummary
+    from tasks.discover.task import DiscoverOutcome
+
+EXIT_DEGRADED = 3  # `reportwatch run`/`backfill`: completed, but degraded (see the docstring)
+COMPLETED, DEGRADED = "completed", "completed-degraded"
 COUNTS = ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected", "failed",
           "alerts_raised", "alerts_delivered")  # fmt: skip
 
@@ -37,13 +56,59 @@ class RunSummary:
     failures: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     delivery_errors: dict[str, str] = field(default_factory=dict)
+    source_errors: dict[str, str] = field(default_factory=dict)
+    channel_errors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # channels and sources the series lists that the settings cannot serve
+    not_configured: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in COUNTS}
 
+    def note_discovery(self, discovered: DiscoverOutcome) -> None:
+        self.source_errors.update(discovered.errors)
+        self.notes += discovered.notes
+        self.not_configured.update(discovered.not_configured)
+
+    def note_delivery(self, delivery: DeliverySummary) -> None:
+        self.channel_errors.update(delivery.errors)
+        self.not_configured.update(delivery.skipped_channels)
+
+    def degraded(self) -> list[str]:
+        """Why the run is degraded, one phrase each; empty when it is not."""
+        reasons = [f"{source}: {error}" for source, error in self.source_errors.items()]
+        if self.notes:
+            reasons.append(f"{len(self.notes)} catalogue record(s) skipped as unreadable")
+        if self.failed:
+            reasons.append(f"{self.failed} document(s) failed")
+        reasons += [
+            error if f"{kind}:" in error else f"{kind}: {error}"
+            for kind, error in self.channel_errors.items()
+        ]
+        return reasons
+
+    def complete(self) -> None:
+        """The run got to the end: ``completed``, or ``completed-degraded`` with its reasons."""
+        reasons = self.degraded()
+        self.status = DEGRADED if reasons else COMPLETED
+        self.error = f"degraded: {'; '.join(reasons)}" if reasons else None
+
+    def unnamed_gaps(self) -> list[str]:
+        """Not-configured channels and sources that :meth:`degraded` does not already name."""
+        named = " ".join(self.degraded())
+        return [
+            f"{kind}: {text}"
+            for kind, text in self.not_configured.items()
+            if f"{kind}: {text}" not in named
+        ]
+
     def one_line(self) -> str:
         parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.counts().items())
-        return f"{self.flow} {self.series}: {self.status}: {parts}"
+        line = f"{self.flow} {self.series}: {self.status}: {parts}"
+        if self.status == DEGRADED:
+            line += f"; degraded by: {'; '.join(self.degraded())}"
+        gaps = self.unnamed_gaps()
+        return line + (f"; {'; '.join(gaps)}" if gaps else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +120,10 @@ class RunSummary:
             "failures": self.failures,
             "alerts": [a.headline for a in self.alerts],
             "delivery_errors": self.delivery_errors,
+            "degraded": self.degraded() if self.status == DEGRADED else [],
+            "not_configured": self.not_configured,
+            "notes": self.notes,
+            "summary": self.one_line(),
         }
 
     def markdown(self) -> str:
@@ -72,6 +141,15 @@ class RunSummary:
         if self.delivery_errors:
             lines += ["", "## Delivery problems (will be retried)", ""]
             lines += [f"- {ch}: {err}" for ch, err in self.delivery_errors.items()]
+        if self.status == DEGRADED:
+            lines += ["", "## Why the run is degraded", ""]
+            lines += [f"- {reason}" for reason in self.degraded()]
+        if self.notes:
+            lines += ["", "## Catalogue records skipped", ""]
+            lines += [f"- {note}" for note in self.notes]
+        if self.not_configured:
+            lines += ["", "## Not configured", ""]
+            lines += [f"- {kind}: {text}" for kind, text in self.not_configured.items()]
         return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ Secrets are ``SecretStr``: they never appear in ``repr``, logs or error messages
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, get_args
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ DEFAULT_RELIEFWEB_URL = "https://api.reliefweb.int"
 # (documents-dds-ny.un.org and others), ReliefWeb serves attachments from reliefweb.int. A source
 # configured under one of these domains therefore lets the whole domain in by default.
 SOURCE_DOMAINS = ("un.org", "reliefweb.int")
+_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
 class Settings(BaseSettings):
@@ -55,7 +57,12 @@ class Settings(BaseSettings):
     )
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
-    total_timeout: float = Field(120.0, gt=0, description="Deadline for one whole download.")
+    total_timeout: float = Field(120.0, gt=0, description="Deadline for one download attempt.")
+    download_deadline: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds one document may take in all: every attempt, every URL, every wait.",
+    )
     max_retries: int = Field(4, ge=0)
     max_bytes: int = Field(50_000_000, gt=0, description="Byte cap on any response body.")
     max_pages: int = Field(500, gt=0, description="Page cap on any PDF.")
@@ -81,7 +88,8 @@ class Settings(BaseSettings):
                     return json.loads(value)
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"expected a,b or a JSON list ({exc.msg})") from exc
-            return [part.strip() for part in value.split(",") if part.strip()]
+            # A comma inside a quoted display name ("Doe, Jane" <jane@...>) is not a separator.
+            return [part.strip() for part in _OUTSIDE_QUOTES.split(value) if part.strip()]
         return value
 
     # derived paths -------------------------------------------------------------------------

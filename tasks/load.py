@@ -19,7 +19,9 @@ from reportwatch.settings import Settings
 from tasks.read.task import ReadOutcome
 from tasks.retry import retry_transient
 from warehouse import open_writer
+from warehouse.connection import transaction
 from warehouse.documents import LoadResult, load_document
+from warehouse.rejections import remember as remember_rejection
 from warehouse.runs import mark_candidate
 from warehouse.snapshot import publish
 
@@ -163,6 +165,8 @@ def _record_failure(settings: Settings, fetched: FetchedFile, reason: str) -> No
 
 
 def reject_candidate(settings: Settings, fetched: FetchedFile, reason: str) -> None:
-    with open_writer(settings.warehouse_path) as con:
+    """Not a document of this series: marked, and remembered so re-harvests skip it."""
+    with open_writer(settings.warehouse_path) as con, transaction(con):
         mark_candidate(con, series=fetched.series, symbol=fetched.symbol, status="rejected",
                        reason=reason)  # fmt: skip
+        remember_rejection(con, series=fetched.series, symbol=fetched.symbol, reason=reason)

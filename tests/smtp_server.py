@@ -2,7 +2,8 @@
 
 ``LoopbackSMTP()`` is plain SMTP; ``users=`` adds AUTH (login success and 535 refusals),
 ``starttls=`` a server TLS context offered through STARTTLS, ``implicit_tls=`` one used from
-the first byte (port-465 style). ``self_signed_certificate`` makes the certificate.
+the first byte (port-465 style), ``smtputf8=True`` advertises SMTPUTF8 (RFC 6531; off by
+default, as on many relays, so the server refuses non-ASCII in commands). ``self_signed_certificate`` makes the certificate.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class ReceivedMail:
     raw: bytes
     tls: bool
     authenticated_as: str | None
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> EmailMessage:
@@ -74,6 +76,7 @@ class _Handler:
                 raw=content,
                 tls=session.ssl is not None,
                 authenticated_as=user,
+                mail_options=list(envelope.mail_options),
             )
         )
         return "250 Message accepted for delivery"
@@ -107,6 +110,7 @@ class LoopbackSMTP:
         starttls: ssl.SSLContext | None = None,
         implicit_tls: ssl.SSLContext | None = None,
         refuse_rcpt: str | None = None,
+        smtputf8: bool = False,
     ) -> None:
         self.handler = _Handler(users=dict(users or {}), refuse_rcpt=refuse_rcpt)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -116,6 +120,7 @@ class LoopbackSMTP:
             # A fixed name: the default asks DNS for this machine's name.
             "server_hostname": "mail.reportwatch.test",
             "ssl_context": implicit_tls,
+            "enable_SMTPUTF8": smtputf8,
         }
         if users is not None:
             # Offered without TLS (auth_require_tls=False) so login can be tested over plain

@@ -72,9 +72,15 @@ def list_alerts(
             rows = alert_rows(con, series=series, limit=limit)
     if not rows:
         console.print("no alerts" + (" pending" if pending else ""))
-        return
-    columns = [c for c in rows[0] if c != "alert_key"]
-    print_rows(console, columns, [tuple(r[c] for c in columns) for r in rows], "table")
+    else:
+        columns = [c for c in rows[0] if c != "alert_key"]
+        print_rows(console, columns, [tuple(r[c] for c in columns) for r in rows], "table")
+    if pending:
+        from tasks.alerts.channels import series_channel_gaps
+
+        for series_id, kind, text in series_channel_gaps(_settings(data_dir), series):
+            # escape: the text names Secret blocks in quotes and settings, never markup
+            console.print(f"{series_id}: {kind}: {text}", markup=False)
 
 
 @alerts_app.command("test")

@@ -2,7 +2,8 @@
 
 Expected failures (a ReportwatchError) are caught once, in :func:`main`, and printed as one
 line saying what is wrong and what to do; the exit code is 1. Anything else is a bug and
-keeps its traceback.
+keeps its traceback. ``run`` and ``backfill`` exit with 0 only when the run completed and
+nothing degraded it, and with 3 (``flows.summary.EXIT_DEGRADED``) when it completed degraded.
 """
 
 from __future__ import annotations
@@ -100,7 +101,12 @@ def run(
     _print_run_result(result)
 
 
-def _print_run_result(result: dict[str, object]) -> None:
+def _print_run_result(result: dict[str, Any]) -> None:
+    """The run's counts and problems; exits 3 when the run completed degraded."""
+    from rich.markup import escape
+
+    from flows.summary import DEGRADED, EXIT_DEGRADED
+
     counts = ", ".join(
         f"{k.replace('_', ' ')} {result[k]}"
         for k in ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected",
@@ -112,6 +118,11 @@ def _print_run_result(result: dict[str, object]) -> None:
         console.print(f"  [yellow]{failure['symbol']}[/]: {failure['reason']}")
     if failures:
         console.print("  see `reportwatch status`; failed items are retried on the next run")
+    for kind, text in (result.get("not_configured") or {}).items():
+        console.print(f"  {kind}: {escape(text)}")
+    if result["status"] == DEGRADED:
+        console.print(f"  degraded by: {escape('; '.join(result['degraded']))}")
+        raise typer.Exit(code=EXIT_DEGRADED)
 
 
 @app.command()
@@ -203,6 +214,9 @@ def sql(
     print_rows(console, columns, rows, fmt)
 
 
+CHANNEL_GAPS = "Channels not configured"
+
+
 @app.command()
 def status(data_dir: DataDirOpt = None) -> None:
     """Last runs with their counts, latest report per series, problems, undelivered alerts.
@@ -220,6 +234,10 @@ def status(data_dir: DataDirOpt = None) -> None:
             ("Quarantined or failed documents", q.problems(con)),
             ("Alerts not yet delivered", q.undelivered(con)),
         ]
+    from tasks.alerts.channels import series_channel_gaps
+
+    gaps = series_channel_gaps(settings)  # their alerts stay pending until the setting is made
+    sections.append((CHANNEL_GAPS, (["series", "channel", "state"], gaps)))
     for title, (columns, rows) in sections:
         if rows:
             print_rows(console, columns, rows, "table", title=title)
@@ -264,9 +282,15 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
 def add(
     symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/228.")],
     series: SeriesOpt = "kfor",
+    force: Annotated[
+        bool, typer.Option("--force", help="Download it again even if it was rejected before.")
+    ] = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Queue a known symbol for download from the Official Document System on the next run.
+
+    A document already rejected on its content (not of this series) is not queued again
+    unless --force is given.
 
     Example: reportwatch add S/2021/228 --series kfor
     """
@@ -274,7 +298,7 @@ def add(
 
     from tasks.discover.selection import find_symbol
     from warehouse import open_writer
-    from warehouse.runs import queue_symbol
+    from warehouse.rejections import queue_symbol_checked
 
     # one spelling per document: S/2021/0228 and S_2021_228 both mean S/2021/228
     canonical = find_symbol(symbol) if re.fullmatch(r"S[/_]\d{4}[/_]\S+", symbol) else None
@@ -286,7 +310,7 @@ def add(
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)
     with open_writer(settings.warehouse_path) as con:
-        outcome = queue_symbol(con, series=series, symbol=symbol)
+        outcome = queue_symbol_checked(con, series=series, symbol=symbol, force=force)
     console.print(f"{symbol}: {outcome} for {series}")
 
 

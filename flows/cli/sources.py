@@ -94,16 +94,15 @@ def check_sources(
 
     Example: reportwatch sources check --series kfor
     """
-    from tasks.discover.checks import check_source
+    from tasks.discover.checks import check_fetcher, check_source
     from tasks.discover.registry import known_kind
-    from tasks.fetch.client import Fetcher
 
     settings, configs = _context(series, data_dir)
     if kind is not None:
         known_kind(kind)
     failed = 0
     width = max(len(c.id) for c in configs)
-    with Fetcher.from_settings(settings) as fetcher:
+    with check_fetcher(settings) as fetcher:
         for config in configs:
             kinds = [kind] if kind else [entry.kind for entry in config.sources]
             for name in kinds:

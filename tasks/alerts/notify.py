@@ -9,7 +9,11 @@ what was sent:
   alert raised within ``catch_up`` (7 days) that has no row for the channel yet: an earlier
   notify crashed after detect stored it, or the channel could not be served then.
 * A channel whose notifier cannot be built (ConfigError) still queues: its rows stay
-  ``pending`` with the error in ``last_error`` until the setting is fixed.
+  ``pending`` with the error in ``last_error`` until the setting is fixed. So does a channel
+  that is not configured at all (``slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL``):
+  its alerts wait, visibly, in ``alerts list --pending`` and ``status``, and the summary names
+  the channel (``skipped_channels``, not ``errors``: nothing failed) on every run, quiet ones
+  included.
 * Every pending row is then sent: one message per alert (``digest: none``), one message per
   run (``run``), or one digest per logical day (``day``: the first run of a day sends it,
   later runs that day wait for the next day).
@@ -44,7 +48,7 @@ from reportwatch.errors import ConfigError, NotifyError, ReportwatchError, Wareh
 from reportwatch.models import SEVERITY_RANK, Alert
 from reportwatch.series import ChannelConfig, SeriesConfig
 from reportwatch.settings import Settings
-from tasks.alerts.secrets import secret_hint, with_secret_blocks
+from tasks.alerts.secrets import with_secret_blocks
 from tasks.retry import retry_transient
 from warehouse import alerts as ledger
 from warehouse import open_writer
@@ -138,13 +142,19 @@ def deliver(
     each warehouse write waits for another writer. ``use_secret_blocks`` as in
     :func:`tasks.alerts.secrets.with_secret_blocks` (default: inside a Prefect run).
     """
+    from tasks.alerts.channels import unconfigured_channels
+
     clock = _as_clock(now)
     since = clock() - catch_up
-    if not new_alerts and not _has_work(config, settings, since, lock_wait):
-        return DeliverySummary()  # nothing to send: no secrets read, no channel touched
+    # Secret blocks are read only for secrets the environment lacks, so a channel is called
+    # "not configured" only when neither has it.
     settings = with_secret_blocks(
         settings, [c.kind for c in config.channels], use_blocks=use_secret_blocks
     )
+    unconfigured = unconfigured_channels([c.kind for c in config.channels], settings)
+    if not new_alerts and not _has_work(config, settings, since, lock_wait):
+        # nothing to send and no channel touched; the summary still names the unconfigured
+        return DeliverySummary(skipped_channels=unconfigured)
     summary = DeliverySummary()
     for channel in config.channels:
         if summary.unrecorded:
@@ -197,26 +207,25 @@ def _deliver_channel(
     summary: DeliverySummary,
 ) -> None:
     """Queue ``channel``'s alerts, then send what is pending unless it must wait."""
-    from tasks.alerts.channels import build_notifier, missing_settings
+    from tasks.alerts.channels import build_notifier, not_configured
 
     kind = channel.kind
-    missing = missing_settings(kind, settings)
-    if missing:
-        # Nothing is queued: the catch-up window queues these alerts once it is configured.
-        hint = secret_hint(missing)
-        summary.skipped_channels[kind] = f"needs {' and '.join(missing)}" + (
-            f" ({hint})" if hint else ""
-        )
-        return
     notifier: Notifier | None = None
     config_error: str | None = None
     noted = 0
-    try:
-        notifier = build_notifier(
-            kind, settings, template_dir=channel_template_dir(config, channel), transport=transport
-        )
-    except ConfigError as exc:  # a setting is wrong, not absent: queue, and say what to fix
-        config_error = ledger_error(exc)
+    absent = not_configured(kind, settings)
+    if absent is not None:
+        # Queued all the same: the alerts wait, pending with this error, until it is set.
+        summary.skipped_channels[kind] = absent
+        config_error = f"{kind}: {absent}"
+    else:
+        try:
+            notifier = build_notifier(
+                kind, settings, template_dir=channel_template_dir(config, channel),
+                transport=transport,
+            )  # fmt: skip
+        except ConfigError as exc:  # a setting is wrong, not absent: queue, say what to fix
+            config_error = ledger_error(exc)
     with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
         wanted = _wanted(new_alerts, channel)
         known = {a.key for a in wanted}
@@ -249,7 +258,8 @@ def _deliver_channel(
         )
         pending = ledger.pending_alerts(con, channel=kind, series=config.id)
     if config_error is not None:
-        summary.errors[kind] = config_error
+        if absent is None:  # a wrong setting is an error; an absent one is named, not failed
+            summary.errors[kind] = config_error
         log.warning("%s: %d alert(s) of %s stay pending: %s", kind, noted, config.id,
                     config_error)  # fmt: skip
         return

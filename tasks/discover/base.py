@@ -15,7 +15,9 @@ the entry of ``series.sources`` whose ``kind`` equals its ``name`` (:meth:`~repo
   the reason, so an operator can see why something was skipped;
 * ``windows_done``: the date windows fully harvested, in order: the harvest cursor. A window that
   fails stops the harvest; ``error`` holds why, and the windows before it still count, so the next
-  run resumes after the last completed one instead of starting over.
+  run resumes after the last completed one instead of starting over;
+* ``notes``: what the operator should know although the harvest went on (a malformed record
+  skipped, named by its identifier); the run summary lists them.
 
 A *download source* turns a symbol into a URL the fetcher can download: ``file_url(symbol,
 language)``. Adapters never touch httpx: all network access goes through the
@@ -46,6 +48,7 @@ class DiscoveryResult:
     rejected: list[tuple[Candidate, str]] = field(default_factory=list)
     windows_done: list[Window] = field(default_factory=list)
     error: ReportwatchError | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:

@@ -10,6 +10,10 @@
 
 The ODS check downloads one real report (a few hundred kilobytes): ODS answers unknown symbols
 with an empty 200, so only a real document proves it serves files.
+
+Each check is one request, with no retry and a short deadline (:func:`check_fetcher`: connect
+5 s, read 10 s, 20 s in all): a check answers "does it work now?", and five patient attempts
+with backoff would take minutes to say no. A host DNS cannot resolve is said so in one line.
 """
 
 from __future__ import annotations
@@ -31,11 +35,27 @@ from tasks.discover.reliefweb import ReliefWebSource
 from tasks.discover.symbol_list import SymbolListSource
 from tasks.discover.undl_api import UndlApiSource
 from tasks.discover.undl_oai import OAI_NS, UndlOaiSource
-from tasks.fetch.client import Fetcher
+from tasks.fetch.client import Fetcher, FetchPolicy
 from tasks.fetch.drop import drop_folder_for
 from tasks.fetch.ods import OdsSource
 
 DEFAULT_CHECK_SYMBOL = "S/2021/228"
+CHECK_CONNECT_TIMEOUT = 5.0
+CHECK_READ_TIMEOUT = 10.0
+CHECK_DEADLINE = 20.0
+
+
+def check_fetcher(settings: Settings) -> Fetcher:
+    """The fetch policy of the settings, made for checks: no retries, short timeouts."""
+    policy = FetchPolicy.from_settings(
+        settings,
+        max_retries=0,
+        connect_timeout=min(settings.connect_timeout, CHECK_CONNECT_TIMEOUT),
+        read_timeout=min(settings.read_timeout, CHECK_READ_TIMEOUT),
+        total_timeout=min(settings.total_timeout, CHECK_DEADLINE),
+        download_deadline=min(settings.download_deadline, CHECK_DEADLINE),
+    )
+    return Fetcher(policy)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,16 @@ def discovery_sources(config: SeriesConfig, settings: Settings) -> list[Discover
     return found
 
 
+def unconfigured_sources(config: SeriesConfig, settings: Settings) -> dict[str, str]:
+    """Kinds the series lists that its settings cannot serve → ``not configured: set ...``."""
+    found = {}
+    for entry in config.sources:
+        missing = known_kind(entry.kind, config.id).missing(settings)
+        if missing:
+            found[entry.kind] = f"not configured: {missing}"
+    return found
+
+
 def describe_sources(config: SeriesConfig, settings: Settings) -> list[SourceStatus]:
     """The series' sources in order, then the kinds it does not use (for ``sources list``)."""
     rows = []

@@ -2,7 +2,8 @@
 
 Each source harvests from where it stopped last time (its cursor in the warehouse), or from
 ``since`` when given, or from the source option ``start``. Candidates, rejections and the new
-cursor are stored in one transaction. A source that fails part-way keeps the windows it
+cursor are stored in one transaction. A candidate already rejected on its content is held back
+while its catalogue record is unchanged (:mod:`warehouse.rejections`). A source that fails part-way keeps the windows it
 finished; the failure is reported and the run goes on with what was found.
 """
 
@@ -15,10 +16,11 @@ from prefect import task
 
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.registry import discovery_sources
+from tasks.discover.registry import discovery_sources, unconfigured_sources
 from tasks.fetch.client import Fetcher
 from tasks.retry import retry_transient
 from warehouse import open_writer
+from warehouse.rejections import hold_back
 from warehouse.runs import cursor, record_discovery
 
 DEFAULT_START = dt.date(2000, 1, 1)
@@ -30,6 +32,10 @@ class DiscoverOutcome:
     new: list[str] = field(default_factory=list)
     rejected: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    # What the run summary should say although the harvest went on: "undl-oai: skipped ...".
+    notes: list[str] = field(default_factory=list)
+    # Sources the series lists that the settings cannot serve: kind → "not configured: set ...".
+    not_configured: dict[str, str] = field(default_factory=dict)
 
 
 def discover_series(
@@ -46,6 +52,7 @@ def discover_series(
     client = fetcher or Fetcher.from_settings(settings)
     try:
         sources = discovery_sources(config, settings)
+        outcome.not_configured = unconfigured_sources(config, settings)
         # One short read for every cursor: each open of the warehouse costs tens of ms.
         with open_writer(settings.warehouse_path) as con:
             cursors = {s.name: cursor(con, source=s.name, series=config.id) for s in sources}
@@ -57,6 +64,7 @@ def discover_series(
             if start > until:
                 continue
             result = source.discover(config, start, until, fetcher=client)
+            outcome.notes += [f"{source.name}: {note}" for note in result.notes]
             previous, reached = cursors[source.name], result.harvested_until
             moved = reached is not None and (previous is None or reached > previous)
             if not (result.candidates or result.rejected or moved):
@@ -65,9 +73,13 @@ def discover_series(
                     outcome.errors[source.name] = result.error.one_line()
                 continue
             with open_writer(settings.warehouse_path) as con:
+                # A document already rejected on its content stays rejected until its
+                # catalogue record changes: found again, it is not downloaded again.
+                found, held = hold_back(con, series=config.id, candidates=result.candidates)
                 new = record_discovery(
-                    con, series=config.id, source=source.name, found=result.candidates,
-                    rejected=result.rejected, window_until=result.harvested_until, run_id=run_id,
+                    con, series=config.id, source=source.name, found=found,
+                    rejected=result.rejected + held, window_until=result.harvested_until,
+                    run_id=run_id,
                 )  # fmt: skip
             outcome.found += len(result.candidates)
             outcome.new += new

@@ -14,6 +14,24 @@ OAI-PMH answers errors with HTTP 200 and an ``<error code=...>`` element:
   start, and a second failure is a :class:`SourceError`;
 * anything else: a :class:`SourceError` naming the code.
 
+What real catalogues do besides, and what we do about it:
+
+* **empty pages that keep handing out fresh resumption tokens**: after ``max_empty_pages`` (3)
+  such pages in a row the window stops. When the token's ``completeListSize`` says every
+  record was read, the list was merely padded and the window is complete; otherwise the window
+  has *failed*: the records read so far are kept (they reach the warehouse), the harvest cursor
+  stays before the window, and the run summary says so. (pyoai stops at the first empty page
+  and calls the list complete; Sickle never stops.)
+* **characters XML forbids** (a vertical tab in a title) are removed before parsing, with a
+  warning naming the records that held them; **one malformed record** is skipped, named by its
+  identifier (and symbol, when one can be read) in the run summary, and the rest of its page is
+  read (:mod:`tasks.discover.oai_xml`). The window then completes: holding the cursor would
+  stop discovery at that window on every run until the Library fixes the record.
+* **``status="deleted"`` records** carry a header and no metadata: they are counted and logged,
+  never candidates, and never remove a document already found (the Official Document System
+  still serves it by symbol; lost is worse than late).
+* the harvest cursor moves only past windows that completed (:class:`DiscoveryResult`).
+
 Responses are parsed with defusedxml with DTDs refused, so an entity bomb or an external entity
 is a :class:`SourceError`, never a memory blow-up or a file read.
 """
@@ -22,24 +40,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from reportwatch.errors import ReportwatchError, SourceError
-from reportwatch.models import Candidate
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
 from tasks.discover.base import DiscoveryResult, date_windows
-from tasks.discover.marc import (
-    MARC_NS,
-    MarcSummary,
-    TopicSelector,
-    record_from_element,
-    summarize,
+from tasks.discover.marc import MARC_NS, MarcSummary, TopicSelector, record_from_element, summarize
+from tasks.discover.oai_xml import (
+    record_identifier,
+    record_symbol,
+    split_records,
+    strip_forbidden,
 )
+from tasks.discover.selection import CandidatePicker
 from tasks.fetch.client import Fetcher
 
 log = logging.getLogger(__name__)
@@ -47,6 +65,8 @@ log = logging.getLogger(__name__)
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _OAI = f"{{{OAI_NS}}}"
 DEFAULT_MAX_PAGES = 2000
+DEFAULT_MAX_EMPTY_PAGES = 3
+_URL_HINT = "check REPORTWATCH_UNDL_URL points at the Digital Library"
 
 
 @dataclass
@@ -61,8 +81,16 @@ class OaiRecord:
 
 @dataclass
 class OaiPage:
+    """One ListRecords page: its records, the token for the next, and what could not be read.
+
+    ``skipped`` holds one line per malformed record left out (identifier, symbol, why);
+    ``complete_list_size`` is the token's ``completeListSize`` attribute when the server sent it.
+    """
+
     records: list[OaiRecord]
     resumption_token: str | None
+    complete_list_size: int | None = None
+    skipped: list[str] = field(default_factory=list)
 
 
 class _BadResumptionToken(Exception):
@@ -70,24 +98,61 @@ class _BadResumptionToken(Exception):
 
 
 def parse_oai_page(content: bytes) -> OaiPage:
-    """Read one OAI-PMH ListRecords response; raise :class:`SourceError` for anything else."""
+    """Read one OAI-PMH ListRecords response; raise :class:`SourceError` for anything else.
+
+    Characters XML forbids are removed first; when the page is still not well-formed, each
+    record is read alone and the broken ones are listed in ``skipped`` (see the module notes).
+    """
+    stripped = strip_forbidden(content)
+    if stripped.removed:
+        log.warning(
+            "removed %d character(s) XML forbids from OAI-PMH record(s) %s",
+            stripped.removed, ", ".join(stripped.identifiers),
+        )  # fmt: skip
     try:
-        root = SafeET.fromstring(content, forbid_dtd=True)
+        return _read_page(_parse(stripped.content))
+    except ParseError as exc:
+        return _read_record_by_record(stripped.content, exc)
+
+
+def _parse(content: bytes) -> Element:
+    try:
+        return SafeET.fromstring(content, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
         raise SourceError(
             f"refused an OAI-PMH response with a DTD or entities ({type(exc).__name__})",
             hint="the server sent XML that could expand or read files; report it to the operator",
         ) from exc
+
+
+def _read_record_by_record(content: bytes, failure: ParseError) -> OaiPage:
+    """The page's records one by one, skipping those that are not well-formed XML."""
+    split = split_records(content)
+    try:
+        if split is None:
+            raise failure
+        page = _read_page(_parse(split.envelope))
     except ParseError as exc:
         raise SourceError(
-            f"the OAI-PMH response is not well-formed XML: {exc}",
-            hint="check REPORTWATCH_UNDL_URL points at the Digital Library",
+            f"the OAI-PMH response is not well-formed XML: {exc}", hint=_URL_HINT
         ) from exc
+    for fragment in split.records:
+        try:
+            page.records += _read_page(_parse(split.wrap(fragment))).records
+        except ParseError as exc:
+            name = record_identifier(fragment) or "without an identifier"
+            symbol = record_symbol(fragment)
+            shown = f"record {name}" + (f" ({symbol})" if symbol else "")
+            remedy = f"; if it is ours: reportwatch add {symbol}" if symbol else ""
+            page.skipped.append(f"skipped {shown}: not well-formed XML ({exc}){remedy}")
+            log.warning("OAI-PMH %s: not well-formed XML (%s); the rest of the page is read",
+                        shown, exc)  # fmt: skip
+    return page
+
+
+def _read_page(root: Element) -> OaiPage:
     if root.tag != f"{_OAI}OAI-PMH":
-        raise SourceError(
-            f"expected an OAI-PMH document, got <{root.tag}>",
-            hint="check REPORTWATCH_UNDL_URL points at the Digital Library",
-        )
+        raise SourceError(f"expected an OAI-PMH document, got <{root.tag}>", hint=_URL_HINT)
     errors = root.findall(f"{_OAI}error")
     if errors:
         codes = [e.get("code", "unknown") for e in errors]
@@ -106,7 +171,12 @@ def parse_oai_page(content: bytes) -> OaiPage:
     records = [_read_record(element) for element in listing.findall(f"{_OAI}record")]
     token_element = listing.find(f"{_OAI}resumptionToken")
     token = (token_element.text or "").strip() if token_element is not None else ""
-    return OaiPage(records=records, resumption_token=token or None)
+    size = token_element.get("completeListSize", "") if token_element is not None else ""
+    return OaiPage(
+        records=records,
+        resumption_token=token or None,
+        complete_list_size=int(size) if size.strip().isdigit() else None,
+    )
 
 
 def _read_record(element: Element) -> OaiRecord:
@@ -140,6 +210,32 @@ def _parse_datestamp(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+@dataclass
+class WindowHarvest:
+    """What one window gave: its records, and why it stopped early when it did.
+
+    ``error`` set means the window is *not* complete: its records are still worth keeping,
+    but the harvest cursor must not pass it.
+    """
+
+    start: dt.date
+    end: dt.date
+    by_identifier: dict[str, OaiRecord] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    deleted: int = 0
+    error: ReportwatchError | None = None
+
+    @property
+    def records(self) -> list[OaiRecord]:
+        return list(self.by_identifier.values())
+
+    def add(self, record: OaiRecord) -> None:
+        if record.deleted and record.marc is None:
+            self.deleted += 1  # a header alone: nothing to judge, and nothing to take back
+            return
+        self.by_identifier[record.identifier or f"#{len(self.by_identifier)}"] = record
+
+
 class UndlOaiSource:
     """The ``undl-oai`` discovery source."""
 
@@ -152,11 +248,13 @@ class UndlOaiSource:
         window_days: int = 31,
         metadata_prefix: str = "marcxml",
         max_pages_per_window: int = DEFAULT_MAX_PAGES,
+        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.window_days = window_days
         self.metadata_prefix = metadata_prefix
         self.max_pages_per_window = max_pages_per_window
+        self.max_empty_pages = max_empty_pages
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UndlOaiSource:
@@ -175,110 +273,91 @@ class UndlOaiSource:
         fetcher: Fetcher,
     ) -> DiscoveryResult:
         """Harvest ``window_from..window_until`` (inclusive) window by window; see base.py."""
-        selector = TopicSelector.from_options(series.source_options(self.name))
+        picker = CandidatePicker(
+            series.id, self.name, TopicSelector.from_options(series.source_options(self.name))
+        )
         result = DiscoveryResult()
-        chosen: dict[str, Candidate] = {}
-        rejected: dict[str, tuple[Candidate, str]] = {}
         for window in date_windows(window_from, window_until, self.window_days):
-            try:
-                records = self.harvest_window(window[0], window[1], fetcher=fetcher)
-            except ReportwatchError as exc:
-                log.warning("OAI harvest stopped at %s..%s: %s", *window, exc.one_line())
-                result.error = exc
+            harvest = self.harvest_window(window[0], window[1], fetcher=fetcher)
+            for record in harvest.records:
+                if record.marc is None:
+                    continue
+                if record.deleted:
+                    record.marc.deleted = True
+                picker.offer(record.marc, catalogued_at=record.datestamp)
+            if harvest.deleted:
+                log.info("%s..%s: %d record(s) deleted in the catalogue", *window, harvest.deleted)
+            result.notes += [f"{window[0]}..{window[1]}: {line}" for line in harvest.skipped]
+            if harvest.error is not None:
+                log.warning("OAI harvest stopped at %s..%s: %s", *window, harvest.error.one_line())
+                result.error = harvest.error
                 break
-            for record in records:
-                self._select(series.id, selector, record, chosen, rejected)
             result.windows_done.append(window)
-        result.candidates = sorted(chosen.values(), key=_candidate_order)
-        result.rejected = sorted(rejected.values(), key=lambda pair: _candidate_order(pair[0]))
+        result.candidates = picker.candidates
+        result.rejected = picker.rejected
         return result
 
-    def harvest_window(self, start: dt.date, end: dt.date, *, fetcher: Fetcher) -> list[OaiRecord]:
-        """Every record catalogued from ``start`` to ``end`` (inclusive), across all pages."""
-        try:
-            return self._harvest_pages(start, end, fetcher)
-        except _BadResumptionToken:
-            log.warning("OAI resumption token expired in %s..%s; harvesting it again", start, end)
-        try:
-            return self._harvest_pages(start, end, fetcher)
-        except _BadResumptionToken as exc:
-            raise SourceError(
-                f"OAI-PMH error badResumptionToken twice while harvesting {start}..{end}",
-                hint="the server expires tokens quickly; lower REPORTWATCH_OAI_WINDOW_DAYS",
-            ) from exc
+    def harvest_window(self, start: dt.date, end: dt.date, *, fetcher: Fetcher) -> WindowHarvest:
+        """Every record catalogued from ``start`` to ``end`` (inclusive), across all pages.
 
-    def _harvest_pages(self, start: dt.date, end: dt.date, fetcher: Fetcher) -> list[OaiRecord]:
+        Never raises for the source's faults: they end up in ``error``, beside what was read.
+        """
+        harvest = WindowHarvest(start, end)
+        try:
+            try:
+                self._harvest_pages(harvest, fetcher)
+                return harvest
+            except _BadResumptionToken:
+                log.warning("OAI resumption token expired in %s..%s; harvesting it again",
+                            start, end)  # fmt: skip
+            try:
+                self._harvest_pages(harvest, fetcher)
+            except _BadResumptionToken:
+                harvest.error = SourceError(
+                    f"OAI-PMH error badResumptionToken twice while harvesting {start}..{end}",
+                    hint="the server expires tokens quickly; lower REPORTWATCH_OAI_WINDOW_DAYS",
+                )
+        except ReportwatchError as exc:
+            harvest.error = exc
+        return harvest
+
+    def _harvest_pages(self, harvest: WindowHarvest, fetcher: Fetcher) -> None:
         params = {
             "verb": "ListRecords",
             "metadataPrefix": self.metadata_prefix,
-            "from": start.isoformat(),
-            "until": end.isoformat(),
+            "from": harvest.start.isoformat(),
+            "until": harvest.end.isoformat(),
         }
-        by_identifier: dict[str, OaiRecord] = {}
+        window = f"{harvest.start}..{harvest.end}"
         tokens_seen: set[str] = set()
+        read = empty_in_a_row = 0
         for _ in range(self.max_pages_per_window):
             page = parse_oai_page(fetcher.get(self.endpoint, params=params).content)
             for record in page.records:
-                by_identifier[record.identifier or str(len(by_identifier))] = record
+                harvest.add(record)
+            harvest.skipped += page.skipped
+            read += len(page.records) + len(page.skipped)
             token = page.resumption_token
             if token is None:
-                return list(by_identifier.values())
+                return
+            empty_in_a_row = 0 if page.records or page.skipped else empty_in_a_row + 1
+            if empty_in_a_row >= self.max_empty_pages:
+                size = page.complete_list_size
+                if size is not None and read >= size:
+                    return  # every record the server announced is in: the rest is padding
+                raise SourceError(
+                    f"stopped {window} after {empty_in_a_row} empty OAI-PMH pages in a row, "
+                    f"each with a new resumption token; kept the {read} record(s) read"
+                    + (f" of {size} announced" if size is not None else ""),
+                    hint="the window is harvested again on the next run; if this repeats, "
+                    "tell the Digital Library its resumption tokens never end",
+                )
             if token in tokens_seen:
                 raise SourceError(f"the OAI-PMH server repeated resumption token {token!r}")
             tokens_seen.add(token)
             params = {"verb": "ListRecords", "resumptionToken": token}
         raise SourceError(
-            f"more than {self.max_pages_per_window} OAI-PMH pages for {start}..{end}",
+            f"more than {self.max_pages_per_window} OAI-PMH pages for {window}; "
+            f"kept the {read} record(s) read",
             hint="lower REPORTWATCH_OAI_WINDOW_DAYS",
         )
-
-    def _select(
-        self,
-        series_id: str,
-        selector: TopicSelector,
-        record: OaiRecord,
-        chosen: dict[str, Candidate],
-        rejected: dict[str, tuple[Candidate, str]],
-    ) -> None:
-        summary = record.marc
-        if summary is None or not summary.symbol:
-            return  # a deleted record's header carries no symbol: nothing to say about it
-        if record.deleted:
-            summary.deleted = True
-        verdict, reason = selector.classify(summary)
-        if verdict == "ignore":
-            return
-        candidate = Candidate(
-            series=series_id,
-            symbol=summary.symbol,
-            source=self.name,
-            title=summary.title,
-            date=summary.date,
-            file_url=summary.file_url("EN"),
-            record_id=summary.record_id,
-            job_number=summary.job_number,
-            notes=summary.notes,
-            subjects=summary.subjects,
-            catalogued_at=record.datestamp,
-            needs_confirmation=verdict == "confirm",
-        )
-        key = summary.symbol.upper()
-        previous = chosen.get(key) or (rejected[key][0] if key in rejected else None)
-        if previous is not None and _later(previous, candidate):
-            return  # a later window already saw a newer cataloguing of the same document
-        chosen.pop(key, None)
-        rejected.pop(key, None)
-        if verdict == "reject":
-            rejected[key] = (candidate, reason or "rejected")
-        else:
-            chosen[key] = candidate
-
-
-def _later(kept: Candidate, new: Candidate) -> bool:
-    if kept.catalogued_at is None or new.catalogued_at is None:
-        return False
-    return kept.catalogued_at > new.catalogued_at
-
-
-def _candidate_order(candidate: Candidate) -> tuple[dt.date, str]:
-    return (candidate.date or dt.date.min, candidate.symbol)

@@ -19,6 +19,11 @@ What one ``Fetcher.get`` (or ``Fetcher.post_json``) does:
   the start of the next, shared by every thread and every ``Fetcher`` in the process);
 * streams the body, stopping at ``max_bytes`` (:class:`TooLargeError`) and at the per-attempt
   deadline ``total_timeout`` (a body that trickles in too slowly is transient);
+* given a ``deadline`` (:meth:`Fetcher.deadline`: ``download_deadline`` seconds from now, one per
+  document), never works past it: each attempt's timeouts are cut to the time left, no retry
+  starts or sleeps beyond it, and the caller stops trying further URLs once it has passed
+  (:meth:`Fetcher.expired`). A server that trickles one byte a second holds a document for the
+  deadline at most, not attempts x timeout x URLs;
 * retries timeouts, connection failures, 408/429 and 5xx with capped exponential backoff and jitter,
   or after the server's ``Retry-After`` (seconds or HTTP date; at least ``retry_after_floor``). When
   a server asks for more than ``retry_after_cap`` seconds we give up at once with a transient error
@@ -121,15 +126,26 @@ class Fetcher:
         self._client.close()
 
     # public API ------------------------------------------------------------------------------
+    def deadline(self) -> float:
+        """The moment (this fetcher's clock) one document's download must be over by."""
+        return self._clock() + self.policy.download_deadline
+
+    def expired(self, deadline: float | None) -> bool:
+        return deadline is not None and self._clock() >= deadline
+
     def get(
         self,
         url: str,
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
     ) -> FetchResponse:
-        """GET ``url`` under the policy; 2xx and 304 return, everything else raises a FetchError."""
-        return self._request("GET", url, params, dict(headers or {}), None)
+        """GET ``url`` under the policy; 2xx and 304 return, everything else raises a FetchError.
+
+        ``deadline``: a moment from :meth:`deadline`; past it no attempt or retry is made.
+        """
+        return self._request("GET", url, params, dict(headers or {}), None, deadline)
 
     def post_json(
         self,
@@ -153,7 +169,7 @@ class Fetcher:
             "Accept": "application/json",
             **dict(headers or {}),
         }
-        return self._request("POST", url, params, request_headers, content)
+        return self._request("POST", url, params, request_headers, content, None)
 
     def _request(
         self,
@@ -162,6 +178,7 @@ class Fetcher:
         params: Mapping[str, str] | None,
         headers: dict[str, str],
         content: bytes | None,
+        deadline: float | None,
     ) -> FetchResponse:
         try:
             target = httpx.URL(url)
@@ -172,11 +189,19 @@ class Fetcher:
         attempt = 0
         while True:
             attempt += 1
+            if self.expired(deadline):
+                raise TransientFetchError(
+                    f"{method} {target} not tried: the {self.policy.download_deadline:g}s "
+                    "deadline for this document had run out",
+                    url=str(target),
+                    attempts=attempt - 1,
+                    hint="raise REPORTWATCH_DOWNLOAD_DEADLINE if the source is slow but sound",
+                )
             try:
-                response = self._attempt(method, target, headers, content)
+                response = self._attempt(method, target, headers, content, deadline)
                 return replace(response, attempts=attempt)
             except _Retryable as failure:
-                self._pause_before_retry(method, str(target), failure, attempt)
+                self._pause_before_retry(method, str(target), failure, attempt, deadline)
             except FetchError as exc:
                 exc.attempts = attempt
                 raise
@@ -187,6 +212,7 @@ class Fetcher:
         *,
         validators: Mapping[str, str | None] | None = None,
         headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
     ) -> FetchResponse:
         """GET a PDF, conditionally when ``validators`` (``etag``, ``last_modified``) are given.
 
@@ -200,7 +226,7 @@ class Fetcher:
                 request_headers["If-None-Match"] = str(validators["etag"])
             if validators.get("last_modified"):
                 request_headers["If-Modified-Since"] = str(validators["last_modified"])
-        response = self.get(url, headers=request_headers)
+        response = self.get(url, headers=request_headers, deadline=deadline)
         if response.not_modified:
             return response
         check_pdf_body(response)
@@ -208,15 +234,29 @@ class Fetcher:
 
     # one attempt: the redirect chain -------------------------------------------------------
     def _attempt(
-        self, method: str, url: httpx.URL, headers: dict[str, str], body: bytes | None
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: dict[str, str],
+        body: bytes | None,
+        document_deadline: float | None,
     ) -> FetchResponse:
         deadline = self._clock() + self.policy.total_timeout
+        late = f"body still arriving after {self.policy.total_timeout:g}s"
+        if document_deadline is not None and document_deadline < deadline:
+            deadline = document_deadline
+            late = (
+                f"body still arriving when this document's {self.policy.download_deadline:g}s "
+                "deadline ran out"
+            )
         current = url
         seen = {str(current)}
         hops: list[str] = []
         for _ in range(self.policy.max_redirects + 1):
             self._check_allowed(current)
-            status, response_headers, content = self._send(method, current, headers, body, deadline)
+            status, response_headers, content = self._send(
+                method, current, headers, body, (deadline, late)
+            )
             if status in REDIRECT_STATUSES:
                 if method != "GET" and status not in (307, 308):
                     # 301/302/303 after a POST: fetch the answer with a body-less GET.
@@ -277,7 +317,7 @@ class Fetcher:
         url: httpx.URL,
         headers: dict[str, str],
         body: bytes | None,
-        deadline: float,
+        deadline: tuple[float, str],
     ) -> tuple[int, dict[str, str], bytes]:
         with self._limiter.slot(url.host, self.policy.min_request_interval):
             try:
@@ -291,9 +331,14 @@ class Fetcher:
         url: httpx.URL,
         headers: dict[str, str],
         body: bytes | None,
-        deadline: float,
+        deadline: tuple[float, str],
     ) -> tuple[int, dict[str, str], bytes]:
-        with self._client.stream(method, url, headers=headers, content=body) as response:
+        """One request, its body streamed; ``deadline`` is (moment, what to say when late)."""
+        moment, late = deadline
+        timeout = self.policy.timeout(remaining=moment - self._clock())
+        with self._client.stream(
+            method, url, headers=headers, content=body, timeout=timeout
+        ) as response:
             status = response.status_code
             lowered = {name.lower(): value for name, value in response.headers.items()}
             failure = _status_error(status, lowered, str(url))
@@ -311,14 +356,14 @@ class Fetcher:
                 received += len(chunk)
                 if received > cap:
                     raise _too_large(str(url), status, f"sent more than the cap of {cap} bytes")
-                if self._clock() > deadline:
-                    raise _Retryable(
-                        f"body still arriving after {self.policy.total_timeout:g}s", status=status
-                    )
+                if self._clock() > moment:
+                    raise _Retryable(late, status=status)
                 chunks.append(chunk)
             return status, lowered, b"".join(chunks)
 
-    def _pause_before_retry(self, method: str, url: str, failure: _Retryable, attempt: int) -> None:
+    def _pause_before_retry(
+        self, method: str, url: str, failure: _Retryable, attempt: int, deadline: float | None
+    ) -> None:
         def give_up(reason: str) -> TransientFetchError:
             return TransientFetchError(
                 f"{method} {url} failed after {attempt} attempt(s): {reason}",
@@ -338,6 +383,11 @@ class Fetcher:
                 f"more than the {self.policy.retry_after_cap:g}s we wait in-process"
             ) from cause
         delay = asked if asked is not None else self.policy.backoff_delay(attempt, self._rng)
+        if deadline is not None and self._clock() + delay >= deadline:
+            raise give_up(
+                f"{failure.reason}; no time for another attempt within this document's "
+                f"{self.policy.download_deadline:g}s deadline (REPORTWATCH_DOWNLOAD_DEADLINE)"
+            ) from cause
         log.warning("%s %s: %s; retry %d in %.1fs", method, url, failure.reason, attempt, delay)
         self._sleep(delay)
 

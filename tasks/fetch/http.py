@@ -6,6 +6,7 @@ response type the :class:`~tasks.fetch.client.Fetcher` returns.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from reportwatch.errors import (
     NotFoundError,
     NotPublishedError,
     TooLargeError,
+    TransientFetchError,
 )
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -104,8 +106,34 @@ def _too_large(url: str, status: int, detail: str) -> TooLargeError:
     )
 
 
+def _dns_failure(exc: BaseException) -> socket.gaierror | None:
+    """The resolver's own error behind a connect failure, if that is what it was."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx wraps httpcore, which wraps the OSError
+        if seen is None:
+            return None
+        if isinstance(seen, socket.gaierror):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _map_httpx_error(exc: httpx.HTTPError, url: str, method: str = "GET") -> Exception:
-    """Every httpx error, mapped; tests/fetch/test_client.py walks httpx's whole tree to prove it."""
+    """Every httpx error, mapped; tests/fetch/test_client.py walks httpx's whole tree to prove it.
+
+    A name the resolver could not resolve is not retried in-process: seconds later the answer
+    is the same (and with no network at all, each retry waits for the resolver again). It is
+    still transient: the next run asks again.
+    """
+    dns = _dns_failure(exc) if isinstance(exc, httpx.ConnectError) else None
+    if dns is not None:
+        host = httpx.URL(url).host
+        return TransientFetchError(
+            f"cannot resolve {host}: DNS lookup failed ({dns.strerror or dns})",
+            url=url,
+            hint="check the network and DNS, and the host in the source's URL setting; "
+            "a later run tries again",
+        )
     if isinstance(exc, httpx.TimeoutException):
         return _Retryable(f"timed out ({type(exc).__name__})")
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):

@@ -35,6 +35,7 @@ class FetchPolicy:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     total_timeout: float = 120.0
+    download_deadline: float = 300.0
     max_retries: int = 4
     max_bytes: int = 50_000_000
     min_request_interval: float = 5.0
@@ -53,18 +54,21 @@ class FetchPolicy:
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
             total_timeout=settings.total_timeout,
+            download_deadline=settings.download_deadline,
             max_retries=settings.max_retries,
             max_bytes=settings.max_bytes,
             min_request_interval=settings.min_request_interval,
         )
         return replace(policy, **overrides) if overrides else policy
 
-    def timeout(self) -> httpx.Timeout:
+    def timeout(self, remaining: float | None = None) -> httpx.Timeout:
+        """httpx's timeouts; none longer than ``remaining`` seconds when a deadline is near."""
+        cap = float("inf") if remaining is None else max(remaining, 0.001)
         return httpx.Timeout(
-            connect=self.connect_timeout,
-            read=self.read_timeout,
-            write=self.read_timeout,
-            pool=self.connect_timeout,
+            connect=min(self.connect_timeout, cap),
+            read=min(self.read_timeout, cap),
+            write=min(self.read_timeout, cap),
+            pool=min(self.connect_timeout, cap),
         )
 
     def host_allowed(self, host: str | None) -> bool:

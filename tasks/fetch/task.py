@@ -75,15 +75,18 @@ def fetch_candidate(
     own = fetcher is None
     client = fetcher or Fetcher.from_settings(settings)
     last_error: FetchError | None = None
+    deadline = client.deadline()  # one for the document: every URL, attempt and wait
     try:
         for source_name, url in download_urls(config, settings, symbol, row.get("file_url")):
+            if last_error is not None and client.expired(deadline):
+                break
             validators = (
                 {"etag": row.get("etag"), "last_modified": row.get("last_modified")}
                 if row.get("sha256")
                 else None
             )
             try:
-                response = client.download_pdf(url, validators=validators)
+                response = client.download_pdf(url, validators=validators, deadline=deadline)
             except FetchError as exc:
                 last_error = exc
                 continue

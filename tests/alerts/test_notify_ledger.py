@@ -448,15 +448,37 @@ def test_muting_a_rule_also_stops_its_alerts_still_pending(
 
 
 # -- configuration and secrets ------------------------------------------------------------------
-def test_an_unconfigured_channel_names_the_setting_and_the_secret_block(tmp_path: Path) -> None:
+def test_an_unconfigured_channel_names_the_setting_and_its_alerts_stay_pending(
+    tmp_path: Path, webhook: LoopbackWebhook
+) -> None:
     settings = settings_for(tmp_path)
     summary = run(series(SLACK), settings, raise_alerts(settings, TROOPS))
-    assert summary.skipped_channels["slack"] == (
-        "needs REPORTWATCH_SLACK_WEBHOOK_URL "
+    said = (
+        "not configured: set REPORTWATCH_SLACK_WEBHOOK_URL "
         "(or save the Prefect Secret block 'reportwatch-slack-webhook-url')"
     )
-    assert ledger(settings) == {}
+    assert summary.skipped_channels["slack"] == said
+    assert summary.errors == {}  # named, not failed: nothing was tried
+    row = ledger(settings)[(TROOPS.key, "slack")]
+    assert (row["status"], row["attempts"], row["last_error"]) == ("pending", 0, f"slack: {said}")
     assert secret_hint(["REPORTWATCH_SMTP_HOST"]) is None
+
+    # a quiet run still names it; once configured, the waiting alert goes out
+    quiet = run(series(SLACK), settings_for(tmp_path), now=NOW + dt.timedelta(hours=1))
+    assert quiet.skipped_channels == {"slack": said} and quiet.pending == 1
+    later = run(series(SLACK), settings_for(tmp_path, webhook), now=NOW + dt.timedelta(hours=2))
+    assert later.delivered == 1 and headers(webhook) == [f":rotating_light: {TROOPS.headline}"]
+
+
+def test_an_unconfigured_channel_with_nothing_waiting_is_still_named(
+    tmp_path: Path,
+) -> None:
+    summary = run(series(SLACK), settings_for(tmp_path))
+    assert summary.skipped_channels == {
+        "slack": "not configured: set REPORTWATCH_SLACK_WEBHOOK_URL "
+        "(or save the Prefect Secret block 'reportwatch-slack-webhook-url')"
+    }
+    assert summary.errors == {} and ledger(settings_for(tmp_path)) == {}
 
 
 def test_a_broken_template_override_is_recorded_as_terminal_not_raised(
@@ -562,7 +584,15 @@ def test_alerts_list_pending_shows_channel_attempts_and_error(
     assert "attempts" in pending.output and TOKEN not in pending.output
 
     run(series(SLACK), settings)
-    assert runner.invoke(app, ["alerts", "list", "--pending"]).output == "no alerts pending\n"
+    after = runner.invoke(app, ["alerts", "list", "--pending"]).output.splitlines()
+    assert after[0] == "no alerts pending"
+    # this shell has no Slack or email settings: the series' channels are named as such
+    assert after[1:] == [
+        "kfor: slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL (or save the Prefect "
+        "Secret block 'reportwatch-slack-webhook-url')",
+        "kfor: email: not configured: set REPORTWATCH_SMTP_HOST and REPORTWATCH_EMAIL_FROM and "
+        "REPORTWATCH_EMAIL_TO",
+    ]
 
 
 def test_mute_then_unmute_from_the_cli(tmp_path: Path, webhook: LoopbackWebhook,

@@ -11,31 +11,12 @@ from defusedxml.ElementTree import fromstring
 
 from reportwatch.demo.mirror import MirrorServer
 from reportwatch.errors import AccessDeniedError, SeriesError, SourceError
-from reportwatch.series import SeriesConfig, load_series
 from tasks.discover.marc import TopicSelector, record_from_element, summarize
 from tasks.discover.undl_oai import UndlOaiSource, parse_oai_page
-from tasks.fetch.client import Fetcher, FetchPolicy, HostRateLimiter
-from tests.loopback import LoopbackOnlyTransport, LoopbackServer, Reply, write_sample_archive
+from tests.loopback import LoopbackServer, Reply, write_sample_archive
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 MAY_TO_JULY = (dt.date(2020, 4, 1), dt.date(2020, 7, 31))
-
-
-@pytest.fixture
-def series() -> SeriesConfig:
-    return load_series("kfor")
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    policy = FetchPolicy(
-        allowed_hosts=frozenset({"127.0.0.1"}), min_request_interval=0.0, max_retries=1
-    )
-    with Fetcher(
-        policy, transport=LoopbackOnlyTransport(), sleep=lambda s: None,
-        rate_limiter=HostRateLimiter(),
-    ) as client:  # fmt: skip
-        yield client
 
 
 @pytest.fixture

@@ -81,7 +81,9 @@ def test_first_run_with_slack_down_emails_the_digest_and_keeps_slack_pending(
 ) -> None:
     webhook.reply_with(Reply(status=500, body="internal_error"))
     result = ingest(series="kfor", since=SINCE, as_of=AS_OF)
-    assert result["status"] == "completed" and result["loaded"] == 3
+    # a channel failed: the run completed, degraded, and says which
+    assert result["status"] == "completed-degraded" and result["loaded"] == 3
+    assert result["degraded"] == [result["delivery_errors"]["slack"]]
 
     wanted = rows(data_dir, "SELECT * FROM alerts WHERE severity IN ('warning', 'critical')")
     jump = rows(data_dir, "SELECT * FROM alerts WHERE rule_id = 'troop-level-change'")

@@ -57,7 +57,9 @@ def _env(monkeypatch: pytest.MonkeyPatch, mirror: MirrorServer, data_dir: Path) 
 
 def test_bad_items_are_recorded_and_the_rest_is_loaded(data_dir: Path) -> None:
     result = ingest(series="kfor", since=dt.date(2020, 1, 1), as_of=AS_OF)
-    assert result["status"] == "completed"
+    # it went on to the end, and says it is degraded by the document it could not fetch
+    assert result["status"] == "completed-degraded"
+    assert result["degraded"] == ["1 document(s) failed"]
     assert (result["loaded"], result["quarantined"], result["failed"]) == (13, 2, 1)
     with open_reader(data_dir / "warehouse.duckdb") as con:
         quarantined = dict(con.execute(
@@ -95,6 +97,7 @@ def test_the_fixed_document_is_picked_up_on_the_next_run(
     mirror.reset_counts()
     result = ingest(series="kfor", as_of=AS_OF)
     assert (result["loaded"], result["fetched"]) == (1, 1)
+    assert result["status"] == "completed"  # nothing left failing
     assert mirror.counts().get("pdf") == 1  # only the one that was missing
     with open_reader(data_dir / "warehouse.duckdb") as con:
         row = con.execute("SELECT status FROM documents WHERE symbol = 'S/2021/228'").fetchone()

@@ -5,9 +5,14 @@ carries ``X-Reportwatch-Alert-Key`` (one per alert) and a ``Message-ID`` derived
 alert keys, so a resend after a half-finished attempt has the same id. Test messages get a
 fresh id each time, so two tests in a row are both shown.
 
+Addresses (:mod:`tasks.alerts.notifiers.addresses`): the envelope carries bare addresses;
+an internationalised domain is IDNA-encoded unless the server advertises SMTPUTF8, in which
+case the message goes as UTF-8; display names are encoded in the headers.
+
 SMTP errors are mapped here: connection refused, timeouts and 4xx replies are transient;
-535 (login refused), 5xx refusals and TLS failures are terminal. Once the server accepted a
-message (250 after DATA) it is sent: a QUIT that fails afterwards is logged, never raised.
+535 (login refused), 5xx refusals and TLS failures are terminal, each with a hint naming the
+setting at fault (the address, the login, or TLS). Once the server accepted a message (250
+after DATA) it is sent: a QUIT that fails afterwards is logged, never raised.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,6 +33,13 @@ from pydantic import SecretStr
 from reportwatch.errors import ConfigError, NotifyError, TerminalNotifyError, TransientNotifyError
 from reportwatch.models import Alert
 from reportwatch.settings import Settings
+from tasks.alerts.notifiers.addresses import (
+    MailAddress,
+    envelope_for,
+    idna_domain,
+    parse_address,
+    parse_addresses,
+)
 from tasks.alerts.notifiers.render import TemplateRenderer, message_context, most_severe, one_line
 
 log = logging.getLogger(__name__)
@@ -35,6 +48,11 @@ DEFAULT_TIMEOUT = 30.0
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _AUTH_HINT = "check REPORTWATCH_SMTP_USERNAME and REPORTWATCH_SMTP_PASSWORD"
+_NO_AUTH_HINT = (
+    "unset REPORTWATCH_SMTP_USERNAME for a relay that needs no login, or set "
+    "REPORTWATCH_SMTP_STARTTLS=true: many servers offer AUTH only after STARTTLS"
+)
+_ADDRESS_HINT = "check the addresses in REPORTWATCH_EMAIL_FROM and REPORTWATCH_EMAIL_TO"
 _TLS_HINT = (
     "use REPORTWATCH_SMTP_SSL=true for port 465 and REPORTWATCH_SMTP_STARTTLS=true for 587; "
     "a private CA can be trusted with SSL_CERT_FILE"
@@ -61,21 +79,36 @@ def build_email_parts(
 def build_email_message(
     alerts: list[Alert],
     *,
-    sender: str,
-    recipients: list[str],
+    sender: str | MailAddress,
+    recipients: Sequence[str | MailAddress],
     digest: bool = False,
     test: bool = False,
     renderer: TemplateRenderer | None = None,
+    parts: tuple[str, str, str] | None = None,
+    utf8: bool = False,
 ) -> EmailMessage:
-    subject, text, html = build_email_parts(alerts, digest=digest, test=test, renderer=renderer)
+    """One email; addresses as given (``Name <a@b>`` or bare), headers encoded by the policy.
+
+    ``parts`` are the subject, text and HTML already rendered (:func:`build_email_parts`).
+    ``utf8``: headers and bodies as raw UTF-8, for a server that advertised SMTPUTF8;
+    otherwise the whole message is 7-bit (RFC 2047 headers, quoted-printable bodies), which any
+    server takes.
+    """
+    subject, text, html = parts or build_email_parts(
+        alerts, digest=digest, test=test, renderer=renderer
+    )
+    author = sender if isinstance(sender, MailAddress) else parse_address(sender, "sender")
+    readers = [
+        r if isinstance(r, MailAddress) else parse_address(r, "recipients") for r in recipients
+    ]
     # Long header values (alert keys) must not be folded: a folded key comes back with a
     # leading space on some parsers, which defeats deduplication. SMTP allows 998 per line.
-    message = EmailMessage(policy=_POLICY)
+    message = EmailMessage(policy=_POLICY.clone(utf8=utf8, cte_type="8bit" if utf8 else "7bit"))
     message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
+    message["From"] = author.header()
+    message["To"] = tuple(r.header() for r in readers)
     message["Date"] = email.utils.formatdate(usegmt=True)
-    message["Message-ID"] = _message_id(alerts, sender, test=test)
+    message["Message-ID"] = _message_id(alerts, idna_domain(author.domain), test=test)
     # RFC 3834: tells vacation responders not to answer.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Reportwatch-Severity"] = most_severe(alerts)
@@ -86,8 +119,8 @@ def build_email_message(
     return message
 
 
-def _message_id(alerts: list[Alert], sender: str, *, test: bool) -> str:
-    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "reportwatch.invalid"
+def _message_id(alerts: list[Alert], domain: str, *, test: bool) -> str:
+    domain = domain or "reportwatch.invalid"
     if test:
         return email.utils.make_msgid("reportwatch-test", domain=domain)
     digest = hashlib.sha256("\n".join(sorted(a.key for a in alerts)).encode()).hexdigest()
@@ -132,7 +165,12 @@ def map_smtp_error(exc: BaseException, *, where: str) -> NotifyError:
             hint="check REPORTWATCH_EMAIL_FROM" if exc.smtp_code >= 500 else None,
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return TerminalNotifyError(f"email: {where}: {exc}", hint=_TLS_HINT)
+        text = str(exc)
+        if "AUTH" in text.upper():
+            return TerminalNotifyError(f"email: {where} offers no login (AUTH)", hint=_NO_AUTH_HINT)
+        if "SMTPUTF8" in text.upper():
+            return TerminalNotifyError(f"email: {where}: {text}", hint=_ADDRESS_HINT)
+        return TerminalNotifyError(f"email: {where}: {text}", hint=_TLS_HINT)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return TransientNotifyError(f"email: {where} closed the connection ({exc})")
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -197,6 +235,8 @@ class EmailNotifier:
         self.port = port
         self.sender = sender
         self.recipients = list(recipients)
+        self._from = parse_address(sender, "REPORTWATCH_EMAIL_FROM")
+        self._to = parse_addresses(self.recipients, "REPORTWATCH_EMAIL_TO")
         self._username = username
         self._password = password
         self._starttls = starttls and not use_ssl  # implicit TLS needs no upgrade
@@ -251,25 +291,30 @@ class EmailNotifier:
         if not alerts:
             return
         batches = [alerts] if digest else [[a] for a in alerts]
-        messages = [
-            build_email_message(
-                batch,
-                sender=self.sender,
-                recipients=self.recipients,
-                digest=digest,
-                test=test,
-                renderer=self._renderer,
-            )
+        # Rendered before connecting: a broken template override fails without a session.
+        rendered = [
+            (batch, build_email_parts(batch, digest=digest, test=test, renderer=self._renderer))
             for batch in batches
         ]
         delivered = 0
         try:
             smtp = self._session()
             try:
-                for message in messages:
-                    refused = smtp.send_message(
-                        message, from_addr=self.sender, to_addrs=self.recipients
-                    )
+                envelope = envelope_for(
+                    self._from, self._to, smtputf8=smtp.has_extn("smtputf8"), where=self._where
+                )
+                options = ["SMTPUTF8"] if envelope.utf8 else []
+                if envelope.utf8 and smtp.has_extn("8bitmime"):
+                    options.append("BODY=8BITMIME")
+                for batch, parts in rendered:
+                    message = build_email_message(
+                        batch, sender=envelope.sender, recipients=envelope.recipients,
+                        test=test, parts=parts, utf8=envelope.utf8,
+                    )  # fmt: skip
+                    refused = smtp.sendmail(
+                        envelope.mail_from, envelope.rcpt_to, message.as_bytes(),
+                        mail_options=options,
+                    )  # fmt: skip
                     delivered += 1
                     if refused:
                         # Some recipients got it: raising would resend to them on retry.
@@ -286,9 +331,9 @@ class EmailNotifier:
                 raise
         except (smtplib.SMTPException, OSError) as exc:
             error = map_smtp_error(exc, where=self._where)
-            if len(messages) > 1:
+            if len(rendered) > 1:
                 error.message = (
-                    f"{error.message}; message {delivered + 1} of {len(messages)}, "
+                    f"{error.message}; message {delivered + 1} of {len(rendered)}, "
                     f"{delivered} delivered before it"
                 )
                 error.args = (error.message,)

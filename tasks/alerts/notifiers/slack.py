@@ -23,6 +23,7 @@ from reportwatch.models import Alert
 from reportwatch.settings import Settings
 from tasks.alerts.notifiers.base import redact_url
 from tasks.alerts.notifiers.render import TemplateRenderer, message_context
+from tasks.alerts.notifiers.slack_limits import MAX_BLOCKS, fit_blocks, too_big
 from tasks.retry import parse_retry_after
 
 __all__ = [
@@ -35,8 +36,6 @@ __all__ = [
     "redact_url",
 ]
 
-MAX_BLOCKS = 50  # Slack rejects a message with more blocks (invalid_blocks)
-MAX_FALLBACK_CHARS = 3000
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -93,20 +92,27 @@ def build_slack_payload(
 ) -> dict[str, Any]:
     """The webhook JSON: ``text`` (notification fallback) and ``blocks`` (Block Kit).
 
-    A digest that would exceed Slack's block limit shows as many alerts as fit and ends
-    with a line saying how many were left out.
+    Every text is cut to Slack's limits as it will be sent, escapes included
+    (:mod:`tasks.alerts.notifiers.slack_limits`), with a marker and a link to the report. A
+    digest that would exceed the block limit or the message size shows as many alerts as fit
+    and ends with a line saying how many were left out.
     """
     renderer = renderer or TemplateRenderer()
+    links = [a.source_url for a in alerts if a.source_url]
+    link = links[0] if len(set(links)) == 1 else None
     if not digest:
-        return renderer.render_json(
-            "slack.json.j2", **message_context(alerts, test=test, digest=False)
-        )
+        template = "slack.json.j2"
+        context = message_context(alerts, test=test, digest=False)
+        payload, _ = fit_blocks(renderer.render_json(template, **context), link=link)
+        _check_size(payload, renderer.origin(template), "")
+        return payload
 
     def render(shown: int) -> dict[str, Any]:
         context = message_context(alerts, test=test, digest=True)
         context["alerts"] = context["alerts"][:shown]
         context["overflow"] = len(alerts) - shown
-        return renderer.render_json("slack_digest.json.j2", **context)
+        fitted, _ = fit_blocks(renderer.render_json("slack_digest.json.j2", **context), link=link)
+        return fitted
 
     payload = render(len(alerts))
     shown = len(alerts)
@@ -116,16 +122,20 @@ def build_slack_payload(
         per_alert = max(1.0, (len(payload["blocks"]) - empty) / len(alerts))
         shown = max(0, min(len(alerts) - 1, int((MAX_BLOCKS - empty - 1) / per_alert)))
         payload = render(shown)
-        while len(payload.get("blocks", [])) > MAX_BLOCKS and shown > 0:
-            shown -= 1
-            payload = render(shown)
-    if len(payload.get("blocks", [])) > MAX_BLOCKS:
-        raise ConfigError(
-            f"template {renderer.origin('slack_digest.json.j2')} makes more than "
-            f"{MAX_BLOCKS} blocks even with no alert shown",
-            hint="reduce the fixed blocks in the digest template",
-        )
+    while too_big(payload) and shown > 0:
+        shown -= 1
+        payload = render(shown)
+    _check_size(payload, renderer.origin("slack_digest.json.j2"), " even with no alert shown")
     return payload
+
+
+def _check_size(payload: dict[str, Any], origin: str, qualifier: str) -> None:
+    problem = too_big(payload)
+    if problem:
+        raise ConfigError(
+            f"template {origin} makes a message of {problem}{qualifier}",
+            hint="reduce the fixed blocks or text in the slack template",
+        )
 
 
 def classify_slack_response(
