@@ -70,13 +70,8 @@ def read_document(
                 "the source linked the wrong document"
             ),
         )
-    if confirm_terms:
-        body = " ".join(p.text for p in text.paragraphs).lower()
-        if not any(term.lower() in body for term in confirm_terms):
-            return ReadOutcome(
-                text=text,
-                rejected="the text never mentions " + " / ".join(repr(t) for t in confirm_terms),
-            )
+    if confirm_terms and (mismatch := series_mismatch(text, confirm_terms)):
+        return ReadOutcome(text=text, rejected=mismatch)
     try:
         report = normalize(text, series=series, profile=profile)
     except NormalizeError as exc:
@@ -84,6 +79,22 @@ def read_document(
     return ReadOutcome(
         text=text, report=report, reason=report.quarantine_reason, normalizer=NORMALIZER_VERSION
     )
+
+
+def series_mismatch(text: DocumentText, confirm_terms: list[str]) -> str | None:
+    """Why ``text`` is not a document of the series (None when it mentions a confirm term).
+
+    The terms come from the series file (``confirm_terms``); matching is case-insensitive, on
+    the running text (footnotes and page furniture left out) with Unicode look-alikes mapped.
+    """
+    if not confirm_terms:
+        return None
+    from tasks.read.textnorm import plain
+
+    body = " ".join(plain(p.text) for p in text.paragraphs if p.kind != "footnote").lower()
+    if any(plain(term).lower() in body for term in confirm_terms):
+        return None
+    return "the text never mentions " + " / ".join(repr(t) for t in confirm_terms)
 
 
 def _same_symbol(printed: str, expected: str) -> bool:
