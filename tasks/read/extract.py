@@ -40,6 +40,7 @@ from pdfminer.layout import LTChar, LTContainer, LTLine, LTRect
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import PSLiteral
 from pdfplumber.page import Page
 
 from reportwatch.errors import (
@@ -54,7 +55,7 @@ from tasks.read.chars import Char, direction_of, main_direction, orient
 from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
 from tasks.read.paragraphs import build_paragraphs, measure
-from tasks.read.pdf_lines import Line, chars_to_lines
+from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class _Read:
     pages: list[_Page] = field(default_factory=list)
     glyphs: int = 0
     undecodable: Counter[str] = field(default_factory=Counter)  # font → glyphs
+    fonts: dict[str, str] = field(default_factory=dict)  # font → name with its style
     warnings: list[str] = field(default_factory=list)
 
 
@@ -329,6 +331,7 @@ def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float
     """
     height = float(page.height)
     mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    _learn_fonts(page, read.fonts)
     chars: list[Char] = []
     rules: list[tuple[float, float, float]] = []
     stack = list(page.layout)
@@ -339,7 +342,7 @@ def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float
             if not text.isspace():
                 read.glyphs += 1
                 if CID.match(text) or _meaningless(text):
-                    read.undecodable[_font_name(obj.fontname)] += 1
+                    read.undecodable[_font_name(obj.fontname, read.fonts)] += 1
                     continue
             matrix = obj.matrix
             chars.append(
@@ -351,7 +354,7 @@ def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float
                     height - obj.y0 + mb_top,
                     height - matrix[5] + mb_top,
                     obj.size,
-                    _font_name(obj.fontname),
+                    _font_name(obj.fontname, read.fonts),
                     direction_of(matrix),
                     matrix[4] + mb_x0,
                 )
@@ -369,10 +372,50 @@ def _meaningless(text: str) -> bool:
     return any(unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"} for ch in text)
 
 
-def _font_name(name: object) -> str:
-    if isinstance(name, bytes):
-        return name.decode("latin-1", "replace")
-    return str(name)
+def _font_name(name: object, fonts: dict[str, str]) -> str:
+    text = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
+    return fonts.get(text, text)
+
+
+def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
+    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor.
+
+    A descriptor with /FontWeight 600 or more, or the ForceBold flag, makes the font bold:
+    the reader then knows its headings. Learned once per font of the document.
+    """
+    try:
+        resources = resolve1(page.page_obj.resources.get("Font")) or {}
+        specs = [resolve1(spec) for spec in resources.values()]
+    except Exception:  # damaged resources: the glyphs will say what is wrong
+        return
+    for spec in specs:
+        if not isinstance(spec, dict):
+            continue
+        name = _literal(spec.get("BaseFont"))
+        if not name or name in fonts:
+            continue
+        fonts[name] = name
+        descriptor = resolve1(spec.get("FontDescriptor"))
+        if descriptor is None and (descendants := resolve1(spec.get("DescendantFonts"))):
+            descendant = resolve1(descendants[0]) if isinstance(descendants, list) else None
+            descriptor = resolve1(descendant.get("FontDescriptor")) if descendant else None
+        if not isinstance(descriptor, dict) or BOLD_FONT.search(name):
+            continue
+        weight = resolve1(descriptor.get("FontWeight")) or 0
+        flags = resolve1(descriptor.get("Flags")) or 0
+        if (isinstance(weight, int | float) and weight >= 600) or (
+            isinstance(flags, int) and flags & (1 << 18)
+        ):
+            fonts[name] = f"{name},Bold"
+
+
+def _literal(value: object) -> str | None:
+    value = resolve1(value)
+    if isinstance(value, PSLiteral):
+        value = value.name
+    if isinstance(value, bytes):
+        return value.decode("latin-1", "replace")
+    return value if isinstance(value, str) else None
 
 
 def _page(

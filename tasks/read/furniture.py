@@ -42,6 +42,7 @@ _TOKEN = (
 )
 FURNITURE = re.compile(rf"^(?:{_TOKEN})(?:\s+(?:{_TOKEN}))*$")
 REISSUE_NOTE = re.compile(r"^\*+\s*(.*\b(?:[Rr]eissued?|REISSUED?)\b.*?)\.?$")
+PAGE_OF = re.compile(r"^(\d{1,4})/\d{1,4}$")
 RULE_TEXT = re.compile(r"^[_\u2014\u2013-]{5,}$")
 MARKER_START = re.compile(r"^(\d{1,3}|\*{1,4}|[†‡§])(?=\s|[A-Z(])")
 
@@ -102,7 +103,7 @@ def split_pages(
         if line.barcode:
             return True
         for segment in line.segments:
-            if FURNITURE.match(segment.text):
+            if FURNITURE.match(segment.text) and _numbers_fit(segment.text, line.page):
                 continue
             place = round(line.baseline / RECUR_TOLERANCE)
             if (_key(segment.text), place) in recurring and len(segment.text) < 60:
@@ -133,6 +134,16 @@ def split_pages(
         parts.body, parts.footnotes = body, notes
         result.pages.append(parts)
     return result
+
+
+def _numbers_fit(text: str, page: int) -> bool:
+    """A bare number or "n/N" in furniture is the page's own number, never any figure."""
+    for token in text.split():
+        if token.isdigit() and len(token) <= 4 and int(token) != page:
+            return False
+        if (marker := PAGE_OF.match(token)) and int(marker.group(1)) != page:
+            return False
+    return True
 
 
 def _footnotes(

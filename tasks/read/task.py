@@ -62,11 +62,12 @@ def read_document(
         text = extract_pdf(Path(path), max_pages=max_pages, max_bytes=max_bytes, sha256=sha256)
     except ExtractError as exc:
         return ReadOutcome(reason=f"extraction failed: {exc.one_line()}")
-    if expected_symbol and text.symbol and _same_symbol(text.symbol, expected_symbol) is False:
+    printed = text.symbols or ([text.symbol] if text.symbol else [])
+    if expected_symbol and printed and not any(_same_symbol(s, expected_symbol) for s in printed):
         return ReadOutcome(
             text=text,
             reason=(
-                f"the file is {text.symbol} by its masthead, not {expected_symbol}: "
+                f"the file is {' and '.join(printed)} by its masthead, not {expected_symbol}: "
                 "the source linked the wrong document"
             ),
         )

@@ -273,6 +273,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "font-without-unicode-map.pdf": lambda: remap_text_layer(
         render_pdf(archive("S/2020/910")), undecodable=True
     ),
+    "subset-fonts-without-style-names.pdf": lambda: remap_text_layer(
+        render_pdf(archive("S/2023/179")), subset_names=True
+    ),
     "sideways-annex-page.pdf": lambda: render_pdf(
         archive(
             "S/2021/795",

@@ -115,6 +115,21 @@ def test_a_sideways_page_is_read_in_its_direction_with_a_warning() -> None:
     assert report.troops_total == 3700
 
 
+def test_bold_known_from_the_font_descriptor_when_the_name_does_not_say() -> None:
+    name = "subset-fonts-without-style-names.pdf"
+    with pdfplumber.open(PDFS / name) as pdf:
+        fonts = {c["fontname"] for page in pdf.pages for c in page.chars}
+    assert fonts and not any("Bold" in font for font in fonts)
+    doc, report = read(name)
+    assert doc.title is not None and doc.title.startswith("Letter dated 8 March 2023")
+    sections = {p.number: p.section for p in doc.paragraphs if p.number}
+    assert (sections[1], sections[3]) == (
+        "Introduction",
+        "Security situation update and operations",
+    )
+    assert report.troops_total == 3800
+
+
 # page geometry and furniture -----------------------------------------------------------------
 def test_reissued_symbol_loses_its_asterisk_and_the_note_is_recorded() -> None:
     text = plain_text("quarterly-2021-q3-reissued-with-asterisk.pdf")

@@ -11,7 +11,10 @@ dictionary:
   ``overrides`` (printed character → what the text layer should say), so the page looks the
   same and only the extracted text changes;
 * or, with ``undecodable=True``, as a composite (Type0, Identity-H) font without a
-  ``/ToUnicode`` map, which is what a subset font without a Unicode map amounts to.
+  ``/ToUnicode`` map, which is what a subset font without a Unicode map amounts to;
+* or, with ``subset_names=True``, under a subset name that says nothing of its style
+  ("ABCDEF+F2"), the weight left to its font descriptor (/FontWeight 700 for bold), as many
+  producers write them.
 """
 
 from __future__ import annotations
@@ -52,8 +55,38 @@ def _cmap(overrides: dict[str, str]) -> bytes:
     ).encode("ascii")
 
 
+_CORE_KEYS = {"Times-Roman": "times", "Times-Bold": "timesB", "Times-Italic": "timesI",
+              "Times-BoldItalic": "timesBI", "Helvetica": "helvetica",
+              "Helvetica-Bold": "helveticaB", "Courier": "courier"}  # fmt: skip
+
+
+def _subset_font(font_id: int, name: str, descriptor_id: int, index: int) -> tuple[bytes, bytes]:
+    """A font dict under a style-less subset name, and its descriptor."""
+    from fpdf.fonts import CORE_FONTS_CHARWIDTHS
+
+    widths = CORE_FONTS_CHARWIDTHS[_CORE_KEYS[name]]
+    bold = "Bold" in name
+    subset = f"ABCDE{chr(65 + index)}+F{index + 1}"
+    descriptor = (
+        f"{descriptor_id} 0 obj\n<< /Type /FontDescriptor /FontName /{subset} /Flags 34 "
+        f"/FontBBox [0 -216 1000 891] /ItalicAngle 0 /Ascent 891 /Descent -216 /CapHeight 662 "
+        f"/StemV {139 if bold else 84} /FontWeight {700 if bold else 400} >>\nendobj\n"
+    ).encode("ascii")
+    row = " ".join(str(widths[chr(code)]) for code in range(256))
+    font = (
+        f"{font_id} 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /{subset} /FirstChar 0 "
+        f"/LastChar 255 /Widths [{row}] /Encoding /WinAnsiEncoding "
+        f"/FontDescriptor {descriptor_id} 0 R >>\nendobj\n"
+    ).encode("ascii")
+    return font, descriptor
+
+
 def remap_text_layer(
-    pdf: bytes, overrides: dict[str, str] | None = None, *, undecodable: bool = False
+    pdf: bytes,
+    overrides: dict[str, str] | None = None,
+    *,
+    undecodable: bool = False,
+    subset_names: bool = False,
 ) -> bytes:
     """``pdf`` with its core fonts' text layer remapped (see the module docstring)."""
     fonts = _FONT.findall(pdf)
@@ -66,8 +99,16 @@ def remap_text_layer(
     next_id = int(size[-1][0] if isinstance(size[-1], tuple) else size[-1])
     offsets: dict[int, int] = {}
     cmap_id: int | None = None
-    for number, name in fonts:
+    for index, (number, name) in enumerate(fonts):
         font_id = int(number)
+        if subset_names:
+            descriptor_id, next_id = next_id, next_id + 1
+            font, descriptor = _subset_font(font_id, name.decode(), descriptor_id, index)
+            offsets[descriptor_id] = len(out)
+            out += descriptor
+            offsets[font_id] = len(out)
+            out += font
+            continue
         if undecodable:
             # A composite font read with two-byte codes and no /ToUnicode: "(cid:N)" only.
             descriptor_id, next_id = next_id, next_id + 1
