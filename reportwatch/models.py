@@ -62,7 +62,14 @@ class FetchedFile(BaseModel):
 
 class PageText(BaseModel):
     number: int = Field(description="1-based page number.")
-    lines: list[str] = Field(default_factory=list, description="Body lines, furniture removed.")
+    lines: list[str] = Field(
+        default_factory=list, description="Printed lines (footnotes last), furniture removed."
+    )
+    width: float | None = Field(None, description="Page width in points.")
+    height: float | None = Field(None, description="Page height in points.")
+    direction: str = Field(
+        "upright", description="Which way its text runs: upright, up, down or upside-down."
+    )
 
 
 class Paragraph(BaseModel):
@@ -73,24 +80,46 @@ class Paragraph(BaseModel):
     part: str = Field("body", description="letter, annex, enclosure or body.")
     page: int = Field(description="1-based page where the paragraph starts.")
     top: float | None = Field(None, description="Distance from the top of the page in points.")
-    text: str
+    text: str = Field(description="The text as printed, lines joined (line-end hyphens resolved).")
+    kind: Literal["paragraph", "footnote"] = Field(
+        "paragraph", description="A paragraph of the running text, or a footnote (page foot)."
+    )
+    marks: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="(start, end) offsets in text of superscript footnote markers ('2025.1').",
+    )
+    breaks: list[int] = Field(
+        default_factory=list,
+        description="Offsets in text where a printed line ends and the next begins.",
+    )
 
 
 class DocumentText(BaseModel):
     """What extraction gives: body text by page and paragraph, plus masthead metadata."""
 
-    symbol: str | None = None
+    symbol: str | None = Field(
+        None, description="The Security Council symbol (of a joint document, the S/ one)."
+    )
+    symbols: list[str] = Field(
+        default_factory=list, description="Every symbol of the masthead, as printed in order."
+    )
+    reissue: str | None = Field(
+        None, description="The reissue note ('Reissued for technical reasons on ...'), if any."
+    )
     distribution_date: dt.date | None = None
     original_language: str | None = None
-    job_number: str | None = None
+    job_number: str | None = Field(None, description="ODS job number, e.g. '25-08272'.")
     title: str | None = None
     page_count: int
     pages: list[PageText]
     paragraphs: list[Paragraph]
     extractor: str = Field(
-        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-1'."
+        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-2'."
     )
     sha256: str | None = None
+    warnings: list[str] = Field(
+        default_factory=list, description="What the reader could not read as printed."
+    )
 
 
 class Evidence(BaseModel):
@@ -116,7 +145,14 @@ class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     symbol: str | None = None
+    symbols: list[str] = Field(
+        default_factory=list, description="Every masthead symbol (a joint A/ and S/ document)."
+    )
+    reissue: str | None = Field(None, description="The reissue note, if the file is a reissue.")
     series: str
+    series_match: bool | None = Field(
+        None, description="Whether the text mentions the series' confirm terms (None: unchecked)."
+    )
     title: str | None = None
     distribution_date: dt.date | None = None
     letter_date: dt.date | None = None
@@ -145,7 +181,11 @@ class Report(BaseModel):
         """The JSON contract of ``reportwatch extract --json`` (exact top-level keys)."""
         return {
             "symbol": self.symbol,
+            "symbols": list(self.symbols),
+            "reissue": self.reissue,
             "series": self.series,
+            "series_match": self.series_match,
+            "quarantine_reason": self.quarantine_reason,
             "title": self.title,
             "distribution_date": _iso(self.distribution_date),
             "letter_date": _iso(self.letter_date),
@@ -166,7 +206,13 @@ class Report(BaseModel):
             ],
             "signatories": list(self.signatories),
             "paragraphs": [
-                {"number": p.number, "section": p.section, "page": p.page, "text": p.text}
+                {
+                    "number": p.number,
+                    "section": p.section,
+                    "page": p.page,
+                    "kind": p.kind,
+                    "text": p.text,
+                }
                 for p in self.paragraphs
             ],
             "evidence": {

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 _TMP = tempfile.mkdtemp(prefix="reportwatch-tests-")
+# Real ODS PDFs (not in the repository): <repo root>/../shared/realpdf, or this variable. Read
+# before the REPORTWATCH_* settings are cleared below.
+REALPDF_DIR = Path(
+    os.environ.get("REPORTWATCH_REALPDF_DIR")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "realpdf"
+)
 for _name in list(os.environ):
     if _name.startswith(("REPORTWATCH_", "PREFECT_")):
         del os.environ[_name]
@@ -33,3 +40,14 @@ def _clean_reportwatch_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) ->
             monkeypatch.delenv(name)
     monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     yield
+
+
+@pytest.fixture(scope="session")
+def realpdf_dir() -> Path:
+    """The folder of real ODS PDFs and their manifest.json; skips when it is absent."""
+    if not (REALPDF_DIR / "manifest.json").is_file():
+        pytest.skip(
+            f"no real ODS PDFs at {REALPDF_DIR} (a fresh clone elsewhere): put them in "
+            "../shared/realpdf or set REPORTWATCH_REALPDF_DIR"
+        )
+    return REALPDF_DIR

@@ -154,8 +154,10 @@ def _insert_document(
         """INSERT INTO documents (document_id, series, symbol, version, is_current, status, reason,
                title, distribution_date, letter_date, period_start, period_end, frequency,
                as_of_date, original_language, signatories, warnings, source, source_url, sha256,
-               size_bytes, pages, extractor, normalizer, fetched_at, load_id, loaded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               size_bytes, pages, extractor, normalizer, fetched_at, load_id, loaded_at,
+               reissue, symbols, job_number)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                   ?, ?, ?)""",
         [
             doc_id, fetched.series, fetched.symbol, version, is_current, status, reason,
             (r.title if r and r.title else None) or (text.title if text else None) or fetched.title,
@@ -172,6 +174,9 @@ def _insert_document(
             text.page_count if text else None,
             text.extractor if text else None,
             normalizer, fetched.fetched_at.replace(tzinfo=None), load_id, now(),
+            (r.reissue if r else None) or (text.reissue if text else None),
+            list(text.symbols) if text and text.symbols else (list(r.symbols) if r else []),
+            text.job_number if text else None,
         ],
     )  # fmt: skip
 
@@ -185,9 +190,10 @@ def _insert_facts(
     con: Connection, doc_id: str, series: str, symbol: str, report: Report, load_id: str
 ) -> None:
     con.executemany(
-        "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO paragraphs (document_id, seq, number, section, part, page, text, load_id,
+               kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            [doc_id, i, p.number, p.section, p.part, p.page, p.text, load_id]
+            [doc_id, i, p.number, p.section, p.part, p.page, p.text, load_id, p.kind]
             for i, p in enumerate(report.paragraphs)
         ],
     ) if report.paragraphs else None

@@ -165,10 +165,14 @@ def extract(
 ) -> None:
     """Extract and normalize one PDF (no network, no warehouse).
 
+    Says whether the document is one of the series (its confirm terms) and whether a run
+    would quarantine it, with the reason.
+
     Example: reportwatch extract S_2020_350.pdf --json
     """
     from tasks.read.extract import extract_pdf
     from tasks.read.normalize import normalize
+    from tasks.read.task import series_mismatch
 
     settings = _settings()
     if not file.is_file():
@@ -176,15 +180,31 @@ def extract(
     config = load_series(series, settings.series_dir)
     text = extract_pdf(file, max_pages=settings.max_pages, max_bytes=settings.max_bytes)
     report = normalize(text, series=config.id, profile=config.profile)
+    mismatch = series_mismatch(text, config.confirm_terms)
+    report.series_match = mismatch is None
+    if mismatch:
+        report.warnings.insert(
+            0,
+            f"not a {config.id} document ({mismatch}): a run would reject it, and any "
+            f"{config.id} facts below were read from sentences about something else",
+        )
     if as_json:
         sys.stdout.write(json.dumps(report.to_contract(), ensure_ascii=False, indent=2) + "\n")
         return
+    if mismatch:
+        console.print(f"[bold red]not a {config.id} document[/]: {mismatch}")
+    elif report.quarantine_reason:
+        console.print(f"[bold red]would be quarantined[/]: {report.quarantine_reason}")
     contract = report.to_contract()
     for key, value in contract.items():
         if key in ("paragraphs", "evidence"):
             continue
         console.print(f"[bold]{key}[/]: {value}")
-    console.print(f"[bold]paragraphs[/]: {len(report.paragraphs)}")
+    footnotes = sum(1 for p in report.paragraphs if p.kind == "footnote")
+    console.print(
+        f"[bold]paragraphs[/]: {len(report.paragraphs) - footnotes}"
+        + (f" (and {footnotes} footnotes)" if footnotes else "")
+    )
 
 
 @app.command()

@@ -1,14 +1,20 @@
 """Extract: a PDF → :class:`DocumentText` (body text by page and paragraph, masthead metadata).
 
-pdfplumber is the reference extractor. Each page is read once (one ``extract_words`` call with
-font size and name) and closed straight away, so memory stays flat on long documents. Then:
+pdfplumber is the engine. Each page is read once (its characters, and the rules drawn on it)
+and closed straight away, so memory stays flat on long documents. The page count is read from
+the document's page tree before any page is built, so a 60,000-page file is refused at once.
+From the characters on:
 
-1. page furniture goes: lines in the top or bottom band of a page that look like furniture
-   (the running symbol, ``2/5``, ``21-03164 (E) 110321``, ``*2103164*``, ``Please recycle``)
-   or that recur in the bands of several pages; and, on page 1, the masthead block down to the
-   ``Original:`` line, after its metadata is read (symbol, distribution date, language, job);
-2. footnote markers and footnote text (small print) are kept out of the paragraphs;
-3. :mod:`tasks.read.paragraphs` builds numbered and unnumbered paragraphs with section and part.
+1. :mod:`tasks.read.chars`: overprinted duplicates go, sideways pages are turned upright;
+2. :mod:`tasks.read.pdf_lines`: characters → lines on their baselines, superscripts attached;
+3. :mod:`tasks.read.masthead`: symbols, distribution date, language and job number of page 1;
+4. :mod:`tasks.read.furniture`: running headers and footers, the job line, barcode text and
+   the reissue note removed, footnotes kept apart;
+5. :mod:`tasks.read.paragraphs`: numbered and unnumbered paragraphs with section and part.
+
+Text that cannot be decoded (a font without a Unicode map gives "(cid:12)(cid:7)...", or
+characters that are no letters at all) raises :class:`~reportwatch.errors.NeedsOcrError`
+naming the fonts, never paragraphs of garbage.
 
 This module is the boundary with pdfplumber/pdfminer: every error they raise is mapped to
 :class:`~reportwatch.errors.ExtractError` subclasses here (``raise ... from exc``); nothing
@@ -17,19 +23,25 @@ above it sees a ``pdfminer`` exception.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
 import re
+import unicodedata
 import warnings
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer, LTLine, LTRect
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import PSLiteral
+from pdfplumber.page import Page
 
 from reportwatch.errors import (
     EncryptedPdfError,
@@ -39,8 +51,11 @@ from reportwatch.errors import (
     PdfTooLargeError,
 )
 from reportwatch.models import DocumentText, PageText
-from tasks.read.paragraphs import LETTER_TITLE, Heading, build_paragraphs
-from tasks.read.pdf_lines import Line, Segment, words_to_lines
+from tasks.read.chars import Char, direction_of, main_direction, orient
+from tasks.read.furniture import split_pages
+from tasks.read.masthead import read_masthead, short_job_number
+from tasks.read.paragraphs import build_paragraphs, measure
+from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
 
 log = logging.getLogger(__name__)
 
@@ -52,38 +67,31 @@ log = logging.getLogger(__name__)
 # restore one another's copies and leave the process with the wrong filters.
 warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 
-EXTRACTOR_VERSION = "rw-1"
+EXTRACTOR_VERSION = "rw-2"
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
-TOP_BAND, BOTTOM_BAND = 0.08, 0.90  # shares of the page height where furniture is printed
 SNIFF_BYTES = 1024  # %PDF- must start, and %%EOF must appear, within this many bytes
-WORD_OPTIONS: dict[str, Any] = {"extra_attrs": ["size", "fontname"]}
-
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-DATE = re.compile(rf"\b(\d{{1,2}})\s+({MONTHS})\s+(\d{{4}})\b")
-SYMBOL = re.compile(r"\bS/\d{4}/\d{1,4}(?:/(?:Add|Corr|Rev)\.\d+)*")
-DISTR = re.compile(r"^Distr\.?:?\s*(General|Limited|Restricted)\b(.*)$", re.IGNORECASE)
-ORIGINAL = re.compile(r"\bOriginal:\s*([A-Z][a-z]+)")
-LANGUAGE = re.compile(r"^(Arabic|Chinese|English|French|Russian|Spanish)$")
-JOB_NUMBER = re.compile(r"\b(\d{2}-\d{5})\s*\(([A-Z])\)")
-FURNITURE = re.compile(
-    r"^(?:"
-    + SYMBOL.pattern
-    + r"|\d{1,4}\s*/\s*\d{1,4}"  # page marker 2/5
-    + r"|\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?"  # job number line
-    + r"|\*\d{6,9}\*"  # barcode text
-    + r"|Please recycle"
-    + r")$",
-    re.IGNORECASE,
-)
+CID = re.compile(r"^\(cid:\d+\)$")
+UNDECODABLE_SHARE = 0.3  # above this share of undecodable glyphs, the text layer is unusable
+SIDEWAYS_LEFT_OUT = 0.05  # glyphs in another direction than the page's, worth a warning
 
 
 @dataclass
-class _Masthead:
-    symbol: str | None = None
-    distribution_date: dt.date | None = None
-    original_language: str | None = None
-    job_number: str | None = None
-    end: int = -1  # index of the last masthead line on page 1
+class _Page:
+    number: int
+    width: float
+    height: float
+    direction: str
+    lines: list[Line]
+    rules: list[tuple[float, float, float]]
+
+
+@dataclass
+class _Read:
+    pages: list[_Page] = field(default_factory=list)
+    glyphs: int = 0
+    undecodable: Counter[str] = field(default_factory=Counter)  # font → glyphs
+    fonts: dict[str, str] = field(default_factory=dict)  # font → name with its style
+    warnings: list[str] = field(default_factory=list)
 
 
 def extract_pdf(
@@ -96,8 +104,9 @@ def extract_pdf(
     """Read ``source`` (a path or the file's bytes) into a :class:`DocumentText`.
 
     Raises :class:`NotAPdfError` (empty, HTML, truncated, damaged), :class:`EncryptedPdfError`,
-    :class:`NeedsOcrError` (no text layer) or :class:`PdfTooLargeError` (over ``max_pages`` or
-    ``max_bytes``), never a pdfminer error.
+    :class:`NeedsOcrError` (no text layer, or text that cannot be decoded) or
+    :class:`PdfTooLargeError` (over ``max_pages`` or ``max_bytes``, checked before any page is
+    read), never a pdfminer error.
     """
     if isinstance(source, str):
         source = Path(source)
@@ -110,30 +119,65 @@ def extract_pdf(
     _sniff(label, size, head, tail)
     if sha256 is None:
         sha256 = _sha256(source)
-    page_count, lines = _read_pages(source, label, max_pages)
-    masthead = _read_masthead(lines)
-    body = _remove_furniture(lines, masthead)
-    if not body:  # nothing at all, or only a running header over scanned pages
+    read = _read_pages(source, label, max_pages)
+    _check_decodable(read, label)
+    return _document(read, label, sha256)
+
+
+def _document(read: _Read, label: str, sha256: str) -> DocumentText:
+    page_count = len(read.pages)
+    all_lines = [line for page in read.pages for line in page.lines]
+    metrics = measure(all_lines)
+    page_one = read.pages[0].lines if read.pages else []
+    masthead = read_masthead(page_one, metrics.margin, metrics.body_size)
+    lines_by_page = [
+        [x for x in page.lines if page.number != 1 or x.baseline > masthead.end]
+        for page in read.pages
+    ]
+    parts = split_pages(
+        lines_by_page,
+        metrics.body_size,
+        [page.rules for page in read.pages],
+        metrics.right - metrics.margin,
+    )
+    bodies = [p.body for p in parts.pages]
+    if not any(bodies):  # nothing at all, or only a running header over scanned pages
         where = "its only page" if page_count == 1 else f"any of its {page_count} pages"
         raise NeedsOcrError(
             f"{label} has no text layer on {where} (a scan?): it needs OCR",
             hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
         )
-    layout = build_paragraphs(body)
-    pages = [PageText(number=n, lines=[]) for n in range(1, page_count + 1)]
-    for line in body:
-        pages[line.page - 1].lines.append(line.text)
+    footnotes = [note for p in parts.pages for note in p.footnotes]
+    layout = build_paragraphs(bodies, footnotes, metrics)
+    notes_by_page = [[x for note in p.footnotes for x in note.lines] for p in parts.pages]
+    pages = [
+        PageText(
+            number=page.number,
+            lines=[x.text for x in body + notes],
+            width=page.width,
+            height=page.height,
+            direction=page.direction,
+        )
+        for page, body, notes in zip(read.pages, bodies, notes_by_page, strict=True)
+    ]
+    furniture = [x for p in parts.pages for x in p.furniture]
+    reissue = parts.reissue_note
+    if reissue is None and masthead.reissue_marks:
+        reissue = f"reissued (the symbol is printed with {masthead.reissue_marks})"
     return DocumentText(
-        symbol=masthead.symbol or _running_symbol(lines),
+        symbol=masthead.symbol or _running_symbol(furniture),
+        symbols=masthead.symbols or [s for s in [_running_symbol(furniture)] if s],
+        reissue=reissue,
         distribution_date=masthead.distribution_date,
         original_language=masthead.original_language,
-        job_number=masthead.job_number or _short_job_number(lines),
-        title=_title(layout.headings),
+        job_number=masthead.job_number or short_job_number(furniture),
+        title=layout.title,
         page_count=page_count,
         pages=pages,
         paragraphs=layout.paragraphs,
         extractor=EXTRACTOR,
         sha256=sha256,
+        warnings=read.warnings,
     )
 
 
@@ -202,8 +246,8 @@ def _sha256(source: Path | bytes) -> str:
 
 
 # pdfplumber: the boundary ---------------------------------------------------------------------
-def _read_pages(source: Path | bytes, label: str, max_pages: int) -> tuple[int, list[Line]]:
-    # We own the stream (not pdfplumber), so it is closed even when pdfplumber's close() fails.
+def _read_pages(source: Path | bytes, label: str, max_pages: int) -> _Read:
+    # We own the stream (not pdfplumber), so it is closed whatever happens below.
     with (
         Path(source).open("rb") if isinstance(source, Path) else io.BytesIO(bytes(source))
     ) as stream:
@@ -211,38 +255,222 @@ def _read_pages(source: Path | bytes, label: str, max_pages: int) -> tuple[int, 
             pdf = pdfplumber.open(stream)
         except Exception as exc:  # the library call: anything it raises means a bad file
             raise _mapped(exc, label) from exc
-        try:
-            return _read_opened(pdf, label, max_pages)
-        finally:
-            try:
-                pdf.close()
-            except Exception as exc:  # a damaged page tree fails again here; already reported
-                log.debug("closing %s failed: %r", label, exc)
+        # Not pdf.close(): it walks ``pdf.pages``, building every page of the tree (a minute for
+        # 60,000 pages), only to close pages we already closed one by one. The stream is ours
+        # and closes with this block; dropping the document releases the rest.
+        return _read_opened(pdf, label, max_pages)
 
 
-def _read_opened(pdf: Any, label: str, max_pages: int) -> tuple[int, list[Line]]:
+def declared_pages(pdf: Any) -> int | None:
+    """The page count the document's page tree declares (``/Root /Pages /Count``), if any.
+
+    Read from the trailer's catalogue without building a single page, so the page cap costs
+    nothing on a file that declares 60,000 pages.
+    """
     try:
-        pages = pdf.pages
+        tree = resolve1(pdf.doc.catalog.get("Pages"))
+        count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
+    except Exception:  # a damaged tree: the pages themselves will say what is wrong
+        return None
+    return count if isinstance(count, int) and count >= 0 else None
+
+
+def _too_many(label: str, pages: int, max_pages: int, declared: bool) -> PdfTooLargeError:
+    how = " (as its page tree declares)" if declared else ""
+    return PdfTooLargeError(
+        f"{label} has {pages:,} pages{how}, over the cap of {max_pages:,} pages",
+        hint="raise REPORTWATCH_MAX_PAGES if the file is genuine",
+    )
+
+
+def _pdf_pages(pdf: Any, label: str, max_pages: int) -> Iterator[Page]:
+    """pdfplumber pages one at a time, never more than ``max_pages`` of them."""
+    try:
+        tree = PDFPage.create_pages(pdf.doc)
+        doctop = 0.0
+        for index, page_obj in enumerate(tree):
+            if index >= max_pages:
+                raise _too_many(label, index + 1, max_pages, declared=False)
+            page = Page(pdf, page_obj, page_number=index + 1, initial_doctop=doctop)
+            doctop += float(page.height)
+            yield page
+    except ExtractError:
+        raise
     except Exception as exc:
         raise _mapped(exc, label) from exc
-    if len(pages) > max_pages:
-        raise PdfTooLargeError(
-            f"{label} has {len(pages):,} pages, over the cap of {max_pages:,} pages",
-            hint="raise REPORTWATCH_MAX_PAGES if the file is genuine",
-        )
-    lines: list[Line] = []
-    for page in pages:
+
+
+def _read_opened(pdf: Any, label: str, max_pages: int) -> _Read:
+    declared = declared_pages(pdf)
+    if declared is not None and declared > max_pages:
+        raise _too_many(label, declared, max_pages, declared=True)
+    read = _Read()
+    for page in _pdf_pages(pdf, label, max_pages):
         try:
-            words = page.extract_words(**WORD_OPTIONS)
-            height = float(page.height)
+            chars, rules = _page_objects(page, read)
+            width, height = float(page.width), float(page.height)
         except Exception as exc:
             raise _mapped(exc, label, page.page_number) from exc
         finally:
             page.close()  # drop pdfplumber's per-page caches: memory stays flat
-        for line in words_to_lines(words, page.page_number):
-            line.in_band = line.bottom < TOP_BAND * height or line.top > BOTTOM_BAND * height
-            lines.append(line)
-    return len(pages), lines
+        read.pages.append(_page(read, page.page_number, chars, rules, width, height))
+    if not read.pages:
+        raise NotAPdfError(
+            f"{label} has no pages", hint="download it again; if it persists, open it in a viewer"
+        )
+    return read
+
+
+def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float, float, float]]]:
+    """The glyphs and horizontal rules of one pdfplumber page, as plain boxes.
+
+    Read from pdfplumber's layout objects directly, with its coordinate conventions (top-left
+    origin, MediaBox offset): ``page.chars`` would build a dict of some twenty resolved
+    attributes (colours, marked content) per glyph, which is 60 % of the reading time and
+    nothing the reader uses.
+    """
+    height = float(page.height)
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    _learn_fonts(page, read.fonts)
+    chars: list[Char] = []
+    rules: list[tuple[float, float, float]] = []
+    stack = list(page.layout)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, LTChar):
+            text = obj.get_text()
+            if not text.isspace():
+                read.glyphs += 1
+                if CID.match(text) or _meaningless(text):
+                    read.undecodable[_font_name(obj.fontname, read.fonts)] += 1
+                    continue
+            matrix = obj.matrix
+            chars.append(
+                Char(
+                    text,
+                    obj.x0 + mb_x0,
+                    obj.x1 + mb_x0,
+                    height - obj.y1 + mb_top,
+                    height - obj.y0 + mb_top,
+                    height - matrix[5] + mb_top,
+                    obj.size,
+                    _font_name(obj.fontname, read.fonts),
+                    direction_of(matrix),
+                    matrix[4] + mb_x0,
+                )
+            )
+        elif isinstance(obj, LTContainer):
+            stack.extend(obj)
+        elif isinstance(obj, LTLine | LTRect) and obj.height <= 2.0 and obj.width > 20:
+            rules.append((obj.x0 + mb_x0, obj.x1 + mb_x0, height - obj.y1 + mb_top))
+    chars.reverse()  # content-stream order
+    return chars, rules
+
+
+def _meaningless(text: str) -> bool:
+    """A glyph whose Unicode says nothing: a control code, private use or unassigned."""
+    return any(unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"} for ch in text)
+
+
+def _font_name(name: object, fonts: dict[str, str]) -> str:
+    text = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
+    return fonts.get(text, text)
+
+
+def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
+    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor.
+
+    A descriptor with /FontWeight 600 or more, or the ForceBold flag, makes the font bold:
+    the reader then knows its headings. Learned once per font of the document.
+    """
+    try:
+        resources = resolve1(page.page_obj.resources.get("Font")) or {}
+        specs = [resolve1(spec) for spec in resources.values()]
+    except Exception:  # damaged resources: the glyphs will say what is wrong
+        return
+    for spec in specs:
+        if not isinstance(spec, dict):
+            continue
+        name = _literal(spec.get("BaseFont"))
+        if not name or name in fonts:
+            continue
+        fonts[name] = name
+        descriptor = resolve1(spec.get("FontDescriptor"))
+        if descriptor is None and (descendants := resolve1(spec.get("DescendantFonts"))):
+            descendant = resolve1(descendants[0]) if isinstance(descendants, list) else None
+            descriptor = resolve1(descendant.get("FontDescriptor")) if descendant else None
+        if not isinstance(descriptor, dict) or BOLD_FONT.search(name):
+            continue
+        weight = resolve1(descriptor.get("FontWeight")) or 0
+        flags = resolve1(descriptor.get("Flags")) or 0
+        if (isinstance(weight, int | float) and weight >= 600) or (
+            isinstance(flags, int) and flags & (1 << 18)
+        ):
+            fonts[name] = f"{name},Bold"
+
+
+def _literal(value: object) -> str | None:
+    value = resolve1(value)
+    if isinstance(value, PSLiteral):
+        value = value.name
+    if isinstance(value, bytes):
+        return value.decode("latin-1", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _page(
+    read: _Read,
+    number: int,
+    chars: list[Char],
+    rules: list[tuple[float, float, float]],
+    width: float,
+    height: float,
+) -> _Page:
+    """One page's glyphs → lines, read in the page's own direction."""
+    direction = main_direction(chars)
+    upright = orient(chars, width, height, direction)
+    visible = sum(1 for c in chars if not c.text.isspace())
+    left_out = visible - sum(1 for c in upright if not c.text.isspace())
+    if direction != "upright":
+        read.warnings.append(
+            f"page {number} is printed sideways (its text runs {direction}): read in its direction"
+        )
+        rules = []
+    if visible and left_out > SIDEWAYS_LEFT_OUT * visible:
+        read.warnings.append(
+            f"page {number}: {left_out} characters printed in another direction were left out"
+        )
+    return _Page(number, width, height, direction, chars_to_lines(upright, number), rules)
+
+
+def _check_decodable(read: _Read, label: str) -> None:
+    """Raise NeedsOcrError when the text layer is mostly glyphs without a Unicode meaning."""
+    if not read.glyphs:
+        return
+    bad = sum(read.undecodable.values())
+    letters = sum(
+        1 for page in read.pages for line in page.lines for ch in line.text if ch.isalpha()
+    )
+    fonts = ", ".join(name for name, _ in read.undecodable.most_common(4))
+    if bad > UNDECODABLE_SHARE * read.glyphs:
+        raise NeedsOcrError(
+            f"{label}: {bad:,} of its {read.glyphs:,} characters cannot be decoded (fonts "
+            f"without a Unicode map: {fonts}): its text layer is unusable and it needs OCR",
+            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
+        )
+    if letters < UNDECODABLE_SHARE * (read.glyphs - bad) and read.glyphs - bad > 50:
+        used = Counter(
+            c.font for page in read.pages for line in page.lines for c in line.chars
+        ).most_common(4)
+        raise NeedsOcrError(
+            f"{label}: its {read.glyphs:,} characters hold almost no letters (fonts: "
+            f"{', '.join(name for name, _ in used)}): its text layer is unusable and it needs OCR",
+            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
+        )
+    if bad:
+        read.warnings.append(
+            f"{bad:,} characters could not be decoded and were left out (fonts: {fonts})"
+        )
 
 
 def _mapped(exc: BaseException, label: str, page: int | None = None) -> ExtractError:
@@ -261,100 +489,11 @@ def _mapped(exc: BaseException, label: str, page: int | None = None) -> ExtractE
     )
 
 
-# masthead and furniture ---------------------------------------------------------------------
-def _read_masthead(lines: list[Line]) -> _Masthead:
-    page_one = [line for line in lines if line.page == 1]
-    masthead = _Masthead()
-    distr = next((i for i, line in enumerate(page_one[:15]) if DISTR.match(line.text)), None)
-    if distr is not None:
-        end = distr
-        rest = DISTR.match(page_one[distr].text)
-        dated = DATE.search(rest.group(2)) if rest else None
-        for index in range(distr + 1, min(distr + 6, len(page_one))):
-            text = page_one[index].text
-            if not (DATE.fullmatch(text) or LANGUAGE.match(text) or ORIGINAL.match(text)):
-                break
-            dated = dated or DATE.fullmatch(text)
-            end = index
-        masthead.end = end
-        if dated:
-            masthead.distribution_date = _date(dated)
-    top_lines = page_one[: masthead.end + 1] if distr is not None else page_one[:6]
-    for line in top_lines + [line for line in page_one if line.in_band]:
-        symbol = SYMBOL.search(line.text)
-        if symbol and masthead.symbol is None:
-            masthead.symbol = symbol.group(0)
-        original = ORIGINAL.search(line.text)
-        if original and masthead.original_language is None and distr is not None:
-            masthead.original_language = original.group(1)
-        job = JOB_NUMBER.search(line.text)
-        if job and masthead.job_number is None:
-            masthead.job_number = f"{job.group(1)} ({job.group(2)})"
-    return masthead
-
-
-def _date(match: re.Match[str]) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(" ".join(match.groups()), "%d %B %Y").date()
-    except ValueError:
-        return None
-
-
-def _furniture_key(text: str) -> str:
-    return " ".join(re.sub(r"\d", "#", text.lower()).split())
-
-
-def _remove_furniture(lines: list[Line], masthead: _Masthead) -> list[Line]:
-    """Body lines: masthead, recurring band lines and furniture-shaped band lines removed."""
-    pages_by_key: dict[str, set[int]] = defaultdict(set)
-    for line in lines:
-        if line.in_band:
-            for segment in line.segments:
-                pages_by_key[_furniture_key(segment.text)].add(line.page)
-
-    def is_furniture(segment: Segment) -> bool:
-        if FURNITURE.match(segment.text):
-            return True
-        return len(pages_by_key[_furniture_key(segment.text)]) >= 2
-
-    body: list[Line] = []
-    page_one_index = -1
-    for line in lines:
-        if line.page == 1:
-            page_one_index += 1
-            if page_one_index <= masthead.end:
-                continue
-        if line.in_band:
-            kept = [s for s in line.segments if not is_furniture(s)]
-            if not kept:
-                continue
-            if len(kept) < len(line.segments):
-                line.text = " ".join(s.text for s in kept)
-                line.x0, line.x1 = kept[0].x0, kept[-1].x1
-                line.text_x0 = line.x0
-        body.append(line)
-    return body
-
-
 def _running_symbol(lines: list[Line]) -> str | None:
+    from tasks.read.masthead import SYMBOL
+
     for line in lines:
-        if line.in_band and (match := SYMBOL.fullmatch(line.text)):
-            return match.group(0)
+        for segment in line.segments:
+            if match := SYMBOL.fullmatch(segment.text):
+                return match.group(1)
     return None
-
-
-def _short_job_number(lines: list[Line]) -> str | None:
-    for line in lines:
-        if line.in_band:
-            for segment in line.segments:
-                if re.fullmatch(r"\d{2}-\d{5}", segment.text):
-                    return segment.text
-    return None
-
-
-def _title(headings: list[Heading]) -> str | None:
-    """The letter title under the masthead, else the first heading of page 1."""
-    first_page = [h.text for h in headings if h.page == 1]
-    return next(
-        (t for t in first_page if LETTER_TITLE.match(t)), first_page[0] if first_page else None
-    )

@@ -82,6 +82,7 @@ class IncidentSentence:
     page: int | None
     paragraph: int | None
     paragraph_key: int  # index of its paragraph in the document, to group continuations
+    printed: str | None = None  # the sentence as printed (evidence), when it differs
 
 
 def count_casualties(text: str) -> int | None:
@@ -134,20 +135,23 @@ def extract_incidents(
         text = " ".join(s.text for s in group)
         if not terms.search(text):
             continue
+        printed = " ".join(s.printed or s.text for s in group)
         date_match = _OPENING_DATE_RE.match(group[0].text)
         assert date_match is not None  # a group always starts at a dated sentence
         written = partial_date(date_match.group("date"))
         date = None
         if written is not None:
             date = written.resolve(year_within(written, period_start, period_end))
-        summary = text if len(text) <= MAX_SUMMARY_CHARS else text[: MAX_SUMMARY_CHARS - 1] + "…"
+        summary = (
+            printed if len(printed) <= MAX_SUMMARY_CHARS else printed[: MAX_SUMMARY_CHARS - 1] + "…"
+        )
         incidents.append(
             Incident(
                 date=date,
                 location=_location(group[0].text[date_match.end("date") :]),
                 summary=summary,
                 casualties=count_casualties(text),
-                evidence=Evidence(page=group[0].page, paragraph=group[0].paragraph, text=text),
+                evidence=Evidence(page=group[0].page, paragraph=group[0].paragraph, text=printed),
             )
         )
     return incidents

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prefect import task
 
-from reportwatch.models import DocumentText, Evidence, Frequency, Incident, Paragraph, Report
+from reportwatch.models import DocumentText, Evidence, Frequency, Incident, Report
+from tasks.read.evidence import Facts, Sentence, in_parts, sentences_of
+from tasks.read.figures import figures
 from tasks.read.incidents import IncidentSentence, extract_incidents
-from tasks.read.numbers import parse_number
 from tasks.read.profile import (
-    CompiledMetric,
     CompiledProfile,
     NormalizeProfile,
     compile_profile,
 )
-from tasks.read.sentences import split_sentences
 from tasks.read.textdates import (
     PartialRange,
     partial_date,
@@ -35,10 +33,11 @@ from tasks.read.textdates import (
     year_before,
     year_within,
 )
+from tasks.read.textnorm import plain
 
 __all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
 
-NORMALIZER_VERSION = "rw-1"
+NORMALIZER_VERSION = "rw-2"
 
 _SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
 _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})
@@ -52,74 +51,19 @@ _MISSING_REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    text: str
-    part: str
-    paragraph: Paragraph
-    paragraph_index: int
-
-    def evidence(self) -> Evidence:
-        return Evidence(page=self.paragraph.page, paragraph=self.paragraph.number, text=self.text)
-
-
-@dataclass
-class _Facts:
-    """What the finders collect before the report is assembled."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, Evidence] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    sources: dict[str, _Sentence] = field(default_factory=dict)
-
-    def set(self, name: str, value: Any, where: Evidence | _Sentence) -> None:
-        self.values[name] = value
-        if isinstance(where, _Sentence):
-            self.sources[name] = where
-            where = where.evidence()
-        self.evidence[name] = where
-
-    def merge(self, other: _Facts) -> None:
-        self.values.update(other.values)
-        self.evidence.update(other.evidence)
-        self.sources.update(other.sources)
-        self.warnings += other.warnings
-
-
-def _sentences(doc: DocumentText) -> list[_Sentence]:
-    return [
-        _Sentence(sentence.text, paragraph.part, paragraph, index)
-        for index, paragraph in enumerate(doc.paragraphs)
-        for sentence in split_sentences(paragraph.text)
-    ]
-
-
-def _in_parts(sentences: Sequence[_Sentence], parts: Sequence[str]) -> list[_Sentence]:
-    """Sentences of ``parts``, the most trusted part first, document order within a part."""
-    rank = {part: position for position, part in enumerate(parts)}
-    chosen = [s for s in sentences if s.part in rank]
-    return sorted(chosen, key=lambda s: rank[s.part])  # sorted() is stable
-
-
-def _where(sentence: _Sentence) -> str:
-    number = f" paragraph {sentence.paragraph.number}" if sentence.paragraph.number else ""
-    return f"{sentence.part}, page {sentence.paragraph.page}{number}"
-
-
 # --- letter date -----------------------------------------------------------------------------
 
 
-def _letter_date(doc: DocumentText, sentences: Sequence[_Sentence], cp: CompiledProfile) -> _Facts:
-    facts = _Facts()
+def _letter_date(doc: DocumentText, sentences: Sequence[Sentence], cp: CompiledProfile) -> Facts:
+    facts = Facts()
     places: list[tuple[str, Evidence]] = []
     if doc.title:
-        places.append((doc.title, Evidence(page=1, paragraph=None, text=doc.title)))
+        places.append((plain(doc.title), Evidence(page=1, paragraph=None, text=doc.title)))
     for paragraph in doc.paragraphs:
-        if paragraph.section and paragraph.section not in [text for text, _ in places]:
-            places.append(
-                (paragraph.section, Evidence(page=paragraph.page, text=paragraph.section))
-            )
-    places += [(s.text, s.evidence()) for s in _in_parts(sentences, ["letter", "body", "annex"])]
+        section = plain(paragraph.section) if paragraph.section else None
+        if section and section not in [text for text, _ in places]:
+            places.append((section, Evidence(page=paragraph.page, text=paragraph.section or "")))
+    places += [(s.text, s.evidence()) for s in in_parts(sentences, ["letter", "body", "annex"])]
     for pattern in cp.letter_date:
         for text, evidence in places:
             match = pattern.search(text)
@@ -135,18 +79,16 @@ def _letter_date(doc: DocumentText, sentences: Sequence[_Sentence], cp: Compiled
 # --- period ----------------------------------------------------------------------------------
 
 
-def _period(
-    sentences: Sequence[_Sentence], cp: CompiledProfile, reference: dt.date | None
-) -> _Facts:
-    facts = _Facts()
-    found: list[tuple[PartialRange, _Sentence]] = []
-    for sentence in _in_parts(sentences, cp.profile.fact_parts):
+def _period(sentences: Sequence[Sentence], cp: CompiledProfile, reference: dt.date | None) -> Facts:
+    facts = Facts()
+    found: list[tuple[PartialRange, Sentence]] = []
+    for sentence in in_parts(sentences, cp.profile.fact_parts):
         for pattern in cp.period:
             match = pattern.search(sentence.text)
             if match:
                 found.append((range_from_match(match), sentence))
                 break
-    resolved: tuple[tuple[dt.date, dt.date], _Sentence] | None = None
+    resolved: tuple[tuple[dt.date, dt.date], Sentence] | None = None
     year: int | None = None
     for candidate, sentence in found:  # the most trusted one that makes a valid period
         year = None
@@ -179,7 +121,7 @@ def _period(
 
 
 def _frequency(
-    doc: DocumentText, sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts
+    doc: DocumentText, sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts
 ) -> Frequency | None:
     start, end = facts.values.get("period_start"), facts.values.get("period_end")
     fp = cp.profile.frequency
@@ -192,9 +134,9 @@ def _frequency(
             by_span = "quarterly"
         else:
             by_span = "other"
-    texts: list[str] = [doc.title or ""]
-    texts += [p.section for p in doc.paragraphs if p.section]
-    texts += [s.text for s in _in_parts(sentences, cp.profile.fact_parts)]
+    texts: list[str] = [plain(doc.title or "")]
+    texts += [plain(p.section) for p in doc.paragraphs if p.section]
+    texts += [s.text for s in in_parts(sentences, cp.profile.fact_parts)]
     by_title: Frequency | None = None
     for text in texts:
         if cp.monthly.search(text):
@@ -208,60 +150,7 @@ def _frequency(
     return by_title or by_span
 
 
-# --- figures ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Hit:
-    value: int
-    approximate: bool
-    sentence: _Sentence
-
-
-def _metric_hits(metric: CompiledMetric, sentences: Iterable[_Sentence]) -> list[_Hit]:
-    hits: list[_Hit] = []
-    for sentence in sentences:
-        if metric.requires is not None and not metric.requires.search(sentence.text):
-            continue
-        for pattern in metric.patterns:
-            for match in pattern.finditer(sentence.text):
-                value = parse_number(match.group("value"))
-                if value is None or not metric.min_value <= value <= metric.max_value:
-                    continue
-                qualified = "qualifier" in pattern.groupindex and bool(match.group("qualifier"))
-                hits.append(_Hit(value, qualified, sentence))
-    return hits
-
-
-def _figures(sentences: Sequence[_Sentence], cp: CompiledProfile) -> _Facts:
-    facts = _Facts()
-    ordered = _in_parts(sentences, cp.profile.fact_parts)
-    for metric in cp.metrics:
-        hits = _metric_hits(metric, ordered)
-        if not hits:
-            continue
-        first = hits[0]
-        facts.set(metric.name, first.value, first.sentence)
-        if metric.name == "troops_total":
-            facts.set("troops_approximate", first.approximate, first.sentence)
-        others = sorted({h.value for h in hits} - {first.value})
-        if others:
-            second = next(h for h in hits if h.value == others[0])
-            facts.warnings.append(
-                f"two different {metric.name} figures: {first.value:,} ({_where(first.sentence)}) "
-                f"and {second.value:,} ({_where(second.sentence)}); kept {first.value:,}"
-            )
-    total, non_nato = facts.values.get("troops_total"), facts.values.get("non_nato_troops")
-    if total is not None and non_nato is not None and non_nato >= total:
-        facts.warnings.append(
-            f"non-NATO troops ({non_nato:,}) not below the total ({total:,}); non-NATO figure dropped"
-        )
-        for store in (facts.values, facts.evidence, facts.sources):
-            store.pop("non_nato_troops", None)
-    return facts
-
-
-def _as_of(sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts) -> None:
+def _as_of(sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts) -> None:
     """The as-at date of the troop figure: in its sentence, else elsewhere in its paragraph."""
     home = facts.sources.get("troops_total")
     if home is None:
@@ -288,14 +177,14 @@ def _as_of(sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts) -
 # --- incidents -------------------------------------------------------------------------------
 
 
-def _incidents(
-    sentences: Sequence[_Sentence], cp: CompiledProfile, facts: _Facts
-) -> list[Incident]:
+def _incidents(sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts) -> list[Incident]:
     parts = cp.profile.incident_parts
     chosen = [s for s in sentences if s.part in parts]
     return extract_incidents(
         [
-            IncidentSentence(s.text, s.paragraph.page, s.paragraph.number, s.paragraph_index)
+            IncidentSentence(
+                s.text, s.paragraph.page, s.paragraph.number, s.paragraph_index, s.printed
+            )
             for s in chosen
         ],
         terms=cp.incident_terms,
@@ -305,9 +194,9 @@ def _incidents(
 
 
 def _major_incidents(
-    sentences: Sequence[_Sentence], cp: CompiledProfile, incidents: list[Incident], facts: _Facts
+    sentences: Sequence[Sentence], cp: CompiledProfile, incidents: list[Incident], facts: Facts
 ) -> None:
-    ordered = _in_parts(sentences, cp.profile.fact_parts)
+    ordered = in_parts(sentences, cp.profile.fact_parts)
     violent = [
         i for i in incidents if (i.casualties or 0) > 0 or cp.violence_terms.search(i.summary)
     ]
@@ -331,6 +220,8 @@ def _major_incidents(
 def _signatories(doc: DocumentText) -> list[str]:
     names: list[str] = []
     for paragraph in doc.paragraphs:
+        if paragraph.kind == "footnote":
+            continue
         for match in _SIGNED_RE.finditer(paragraph.text.replace("*", "")):
             words: list[str] = []
             for word in match.group("name").split():
@@ -358,11 +249,11 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
     content of ``series/profiles/<name>.yaml``); an invalid one raises ``SeriesError``.
     """
     cp = compile_profile(profile)
-    sentences = _sentences(doc)
+    sentences = sentences_of(doc)
     facts = _letter_date(doc, sentences, cp)
     reference = facts.values.get("letter_date") or doc.distribution_date
     facts.merge(_period(sentences, cp, reference))
-    facts.merge(_figures(sentences, cp))
+    facts.merge(figures(sentences, cp))
     frequency = _frequency(doc, sentences, cp, facts)
     _as_of(sentences, cp, facts)
     incidents = _incidents(sentences, cp, facts)
@@ -381,6 +272,8 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             )
     return Report(
         symbol=doc.symbol,
+        symbols=list(doc.symbols),
+        reissue=doc.reissue,
         series=series,
         title=doc.title,
         distribution_date=doc.distribution_date,
@@ -390,7 +283,7 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
         signatories=_signatories(doc),
         paragraphs=list(doc.paragraphs),
         evidence=facts.evidence,
-        warnings=facts.warnings,
+        warnings=[*doc.warnings, *facts.warnings],
         quarantine_reason="; ".join(missing) or None,
         **facts.values,
     )

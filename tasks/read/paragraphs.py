@@ -1,18 +1,24 @@
 """Body lines → paragraphs with their number, section, part, page and position.
 
-The rules follow how ODS prints Security Council documents:
+The rules follow the geometry of real ODS pages (see ``../shared/realpdf/``), measured against
+the page's own line pitch and type size rather than fixed distances:
 
-* a numbered paragraph starts with ``12.`` followed by a tab stop (hanging indent), or with
-  the next number in sequence;
-* an unnumbered paragraph starts after a vertical gap wider than the line spacing, or with a
-  first-line indent, or after a heading;
-* a heading is a bold line (consecutive bold lines make one heading); ``Letter dated ...``
-  blocks are document titles, not sections;
-* ``Annex`` and ``Enclosure`` alone on a line switch the part; ``[Original: English]`` under
-  them is dropped;
+* a numbered paragraph opens with ``12.`` at the text margin followed by a tab stop; its
+  continuation lines return to the same margin (older layouts hang them under the text: both
+  are read);
+* paragraphs are told apart by a vertical gap wider than the line pitch (18 pt against a 12 pt
+  pitch at 10 pt type), by their number, or by a first-line indent;
+* a heading is a bold or larger line that is not numbered (consecutive heading lines make one
+  heading): it becomes the section of the paragraphs under it. ``Letter dated ...`` blocks are
+  document titles, not sections; ``Annex`` and ``Enclosure`` (alone, or "Annex to the letter
+  dated ...") switch the part and restart the numbering; ``[Original: English]`` is dropped;
 * a paragraph continues across a page break unless the new page starts a new one;
-* a word hyphenated at the end of a line is rejoined (``secu-`` + ``rity``) unless the hyphen
-  is real (``non-NATO``, ``troop-contributing``), judged by the words of the document itself.
+* a word hyphenated at a line end is rejoined as the document spells it elsewhere: a soft
+  hyphen (U+00AD) always goes, a hard one stays when the two halves are words of their own
+  (``non-NATO``, ``weapons-bearers``, ``Secretary-General``).
+
+Superscript footnote markers stay in the text as printed ("2025.1"); their spans are kept in
+:attr:`~reportwatch.models.Paragraph.marks` so facts can skip them.
 """
 
 from __future__ import annotations
@@ -20,22 +26,31 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reportwatch.models import Paragraph
+from tasks.read.furniture import Footnote
 from tasks.read.pdf_lines import Line
 
-PART_MARKER = re.compile(r"^(Annex|Enclosure)(?:\s+[IVXLC\d]+)?\.?$")
-ORIGINAL_MARKER = re.compile(r"^\[Original:\s*[A-Za-z]+\]$")
+PART_MARKER = re.compile(r"^(Annex|Enclosure|ANNEX|ENCLOSURE)\b(?:\s+[IVXLC\d]+\.?$|\s+to\b|$)")
+ORIGINAL_MARKER = re.compile(r"^\[Original:\s*[A-Za-z]+\]$", re.IGNORECASE)
 SIGNED = re.compile(r"^\(Signed\)")
-LETTER_TITLE = re.compile(r"^(Letter|Identical letters|Note verbale|Note)\b.*\bdated\b")
-GAP_RATIO = 1.35  # a line further than this many line spacings below the last starts anew
+LETTER_TITLE = re.compile(
+    r"^(Letter|Identical letters|Note verbale|Note)\b.*\bdated\b", re.IGNORECASE
+)
+SECTION_NUMBER = re.compile(r"^(?:[IVXLC]+|[A-Z]|\d{1,2})\.\s")
+GAP_RATIO = 1.3  # a baseline further than this many line pitches below the last starts anew
 INDENT_RATIO = 0.8  # a shift of more than this many font sizes is an indent
+HEADING_SIZE_RATIO = 1.12  # a line this much larger than the body text is a heading
+MAX_HEADING_LINES = 5
 # Prefixes that form real compounds in UN English: "non-" + "governmental" stays hyphenated.
 COMPOUND_PREFIXES = frozenset(
     {"non", "third", "troop", "self", "cross", "well", "anti", "post", "long", "short", "ex"}
+    | {"co", "re", "pre", "multi", "inter", "intra", "sub", "semi", "mid", "full", "high"}
 )
-HYPHEN_HEAD = re.compile(r"([A-Za-z0-9]+)-$")
+LINE_END_HYPHENS = ("-", "\u00ad", "\u2010", "\u2011")
+HYPHEN_HEAD = re.compile(r"([A-Za-z0-9]+)[-\u00ad\u2010\u2011]$")
 WORD_HEAD = re.compile(r"^([A-Za-z]+)")
 PUNCTUATION = ".,;:()[]\"'“”‘’!?"
 
@@ -45,6 +60,19 @@ class Heading:
     page: int
     top: float
     text: str
+    size: float = 0.0
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Metrics:
+    """The geometry of a document's running text, measured on its own pages."""
+
+    body_size: float
+    pitch: float  # the most common distance between baselines of running text
+    margin: float  # the most common left edge of running text
+    right: float  # the most common right edge of running text
 
 
 @dataclass
@@ -54,115 +82,186 @@ class _Draft:
     part: str
     page: int
     top: float
-    lines: list[str] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    kind: str = "paragraph"
 
 
 @dataclass
 class Layout:
     paragraphs: list[Paragraph]
-    headings: list[Heading]  # every bold block, titles included, in reading order
+    headings: list[Heading]  # every heading block, titles included, in reading order
+    title: str | None = None
 
 
-def build_paragraphs(lines: list[Line]) -> Layout:
-    """Paragraphs and headings of the body ``lines`` (furniture already removed)."""
-    body = [line for line in lines if not line.small]
-    builder = _Builder(typical_leading(body), vocabulary(body))
+def measure(lines: list[Line]) -> Metrics:
+    """Body size, line pitch and margins of the running text in ``lines``."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[line.size] += len(line.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    body = [x for x in lines if abs(x.size - body_size) < 0.6 and not x.bold]
+    steps: Counter[float] = Counter()
+    for prev, line in itertools.pairwise(body):
+        step = line.baseline - prev.baseline
+        if prev.page == line.page and 0.9 * body_size <= step <= 2.5 * body_size:
+            steps[round(step * 2) / 2] += 1
+    pitch = steps.most_common(1)[0][0] if steps else 1.2 * body_size
+    lefts = Counter(round(x.x0) for x in body)
+    rights = Counter(round(x.x1) for x in body)
+    margin = float(lefts.most_common(1)[0][0]) if lefts else 72.0
+    right = float(rights.most_common(1)[0][0]) if rights else 540.0
+    return Metrics(body_size, pitch, margin, right)
+
+
+def build_paragraphs(
+    pages: list[list[Line]], footnotes: list[Footnote], metrics: Metrics
+) -> Layout:
+    """Paragraphs, headings and title of the body lines of every page (furniture removed)."""
+    body = [line for page in pages for line in page]
+    builder = _Builder(metrics, vocabulary(body))
     for line in body:
         builder.feed(line)
     builder.close_heading()
     builder.close_paragraph()
-    return Layout(builder.paragraphs, builder.headings)
+    paragraphs = builder.paragraphs
+    for note in footnotes:
+        joined = join_lines(note.lines, builder.words)
+        if not joined.text:
+            continue
+        at = next((i for i, p in enumerate(paragraphs) if p.page > note.page), len(paragraphs))
+        section = paragraphs[at - 1].section if at else None
+        part = paragraphs[at - 1].part if at else "body"
+        paragraphs.insert(
+            at,
+            Paragraph(
+                number=None,
+                section=section,
+                part=part,
+                page=note.page,
+                top=round(note.top, 2),
+                text=joined.text,
+                kind="footnote",
+                marks=joined.marks,
+                breaks=joined.breaks,
+            ),
+        )
+    return Layout(paragraphs, builder.headings, builder.title())
 
 
 class _Builder:
-    def __init__(self, leading: float, words: set[str]) -> None:
-        self.leading = leading
+    def __init__(self, metrics: Metrics, words: set[str]) -> None:
+        self.m = metrics
         self.words = words
         self.paragraphs: list[Paragraph] = []
         self.headings: list[Heading] = []
+        self.title_blocks: list[Heading] = []
+        self.title_done = False
         self.part = "body"
         self.section: str | None = None
         self.expected = 1
         self.current: _Draft | None = None
-        self.current_first: Line | None = None
         self.prev: Line | None = None
         self.heading_lines: list[Line] = []
 
     def feed(self, line: Line) -> None:
         prev, self.prev = self.prev, line
         new_page = prev is None or prev.page != line.page
-        if PART_MARKER.match(line.text) and (line.bold or new_page):
+        gap = not new_page and prev is not None and self._gap(prev, line)
+        if ORIGINAL_MARKER.match(line.text):
             self.close_heading()
             self.close_paragraph()
-            self.part = line.text.split()[0].lower()
-            self.section, self.expected = None, 1
             return
-        if ORIGINAL_MARKER.match(line.text):
-            self.close_paragraph()
-            return
-        if line.bold and not self._numbered(line) and not SIGNED.match(line.text):
+        if self._heading_line(line):
             self.close_paragraph()
             if self.heading_lines and not self._continues_heading(line):
                 self.close_heading()
             self.heading_lines.append(line)
             return
         self.close_heading()
-        if self._numbered(line):
+        if self._numbered(line, new_page or gap):
             self.close_paragraph()
             assert line.number is not None
             self.expected = line.number + 1
-            text = line.text[len(f"{line.number}.") :].strip()
-            self._open(line, line.number, text)
+            self._open(line, line.number)
             return
         if SIGNED.match(line.text):
             self.close_paragraph()
-            self._open(line, None, line.text)
+            self._open(line, None)
             self.close_paragraph()  # a signature stands alone
             return
-        if self.current is not None and prev is not None and self._continues(line, prev, new_page):
-            self.current.lines.append(line.text)
+        if self.current is not None and prev is not None and self._continues(line, prev, gap):
+            self.current.lines.append(line)
             return
         self.close_paragraph()
-        self._open(line, None, line.text)
+        self._open(line, None)
 
     # decisions -------------------------------------------------------------------------------
-    def _numbered(self, line: Line) -> bool:
+    def _gap(self, prev: Line, line: Line) -> bool:
+        step = line.baseline - prev.baseline
+        return step > GAP_RATIO * max(self.m.pitch, 1.1 * line.size)
+
+    def _heading_line(self, line: Line) -> bool:
+        if line.number is not None and self._numbered(line, True):
+            return False
+        if SIGNED.match(line.text):
+            return False
+        if line.size >= HEADING_SIZE_RATIO * self.m.body_size:
+            return True
+        return line.bold
+
+    def _numbered(self, line: Line, opens_block: bool) -> bool:
         if line.number is None:
             return False
+        tab = line.number_gap >= 0.6 * line.size
         if line.number == self.expected:
-            return True
-        # Out of sequence: accept only a real tab stop after the number, not "2019. The" wrapped.
-        return line.number_gap >= 0.5 * line.size and 0 < line.number <= self.expected + 10
+            return tab or opens_block
+        # Out of sequence: accept only a real tab stop after the number, not "20. The" wrapped.
+        return tab and opens_block and 0 < line.number <= self.expected + 10
 
-    def _continues(self, line: Line, prev: Line, new_page: bool) -> bool:
-        assert self.current is not None and self.current_first is not None
-        indent = line.x0 - prev.text_x0
-        if indent > INDENT_RATIO * line.size:
-            return False  # first-line indent, or something placed apart (a signature)
-        if new_page:
-            ended = self.current.lines[-1].rstrip().endswith((".", ":", ";", "!", "?"))
-            return self.current.number is not None or not ended
-        if line.top - prev.top > GAP_RATIO * self.leading:
+    def _continues(self, line: Line, prev: Line, gap: bool) -> bool:
+        assert self.current is not None
+        first = self.current.lines[0]
+        if abs(line.size - first.size) > 0.15 * first.size:
             return False
-        first_of_unnumbered = prev is self.current_first and self.current.number is None
-        return indent >= -INDENT_RATIO * line.size or first_of_unnumbered
+        if prev.page != line.page:
+            if line.x0 > self._continuation_x0() + INDENT_RATIO * line.size:
+                return False  # a first-line indent or an indented block opens the new page
+            ended = prev.text.rstrip().endswith((".", ":", ";", "!", "?"))
+            return self.current.number is not None or not ended
+        if gap:
+            return False
+        indent = line.x0 - prev.x0
+        short = prev.x1 < self.m.right - 2 * prev.size
+        # A first-line indent after a short last line opens a new paragraph.
+        return not (indent > INDENT_RATIO * line.size and short and len(self.current.lines) > 1)
+
+    def _continuation_x0(self) -> float:
+        assert self.current is not None
+        lines = self.current.lines
+        if len(lines) > 1:
+            return min(x.x0 for x in lines[1:])
+        return lines[0].text_x0 if self.current.number is not None else self.m.margin
 
     def _continues_heading(self, line: Line) -> bool:
         last = self.heading_lines[-1]
-        return last.page == line.page and line.top - last.bottom <= 0.6 * line.size
+        if last.page != line.page or len(self.heading_lines) >= MAX_HEADING_LINES:
+            return False
+        if abs(last.size - line.size) > 0.5 or last.bold != line.bold:
+            return False
+        return line.baseline - last.baseline <= 1.45 * line.size
 
     # drafts ----------------------------------------------------------------------------------
-    def _open(self, line: Line, number: int | None, text: str) -> None:
+    def _open(self, line: Line, number: int | None) -> None:
         self.current = _Draft(number, self.section, self.part, line.page, round(line.top, 2))
-        self.current.lines.append(text)
-        self.current_first = line
+        self.current.lines.append(line)
+        self.title_done = True
 
     def close_paragraph(self) -> None:
-        draft, self.current, self.current_first = self.current, None, None
+        draft, self.current = self.current, None
         if draft is None:
             return
-        text = join_lines(draft.lines, self.words)
-        if text:
+        joined = join_lines(draft.lines, self.words, numbered=draft.number is not None)
+        if joined.text:
             self.paragraphs.append(
                 Paragraph(
                     number=draft.number,
@@ -170,18 +269,25 @@ class _Builder:
                     part=draft.part,
                     page=draft.page,
                     top=draft.top,
-                    text=text,
+                    text=joined.text,
+                    marks=joined.marks,
+                    breaks=joined.breaks,
                 )
             )
 
     def close_heading(self) -> None:
         if not self.heading_lines:
             return
-        first = self.heading_lines[0]
-        text = join_lines([line.text for line in self.heading_lines], self.words)
-        self.heading_lines = []
-        self.headings.append(Heading(first.page, first.top, text))
-        if LETTER_TITLE.match(text):
+        lines, self.heading_lines = self.heading_lines, []
+        first = lines[0]
+        text = join_lines(lines, self.words).text
+        heading = Heading(first.page, first.top, text, first.size, first.bold, first.italic)
+        self.headings.append(heading)
+        self._title_candidate(heading)
+        if PART_MARKER.match(text):
+            self.part = text.split()[0].lower()
+            self.section, self.expected = None, 1
+        elif LETTER_TITLE.match(text):
             # A letter's title is not a section; before any paragraph it opens the letter.
             if self.part == "body" and not self.paragraphs:
                 self.part = "letter"
@@ -189,48 +295,96 @@ class _Builder:
         else:
             self.section = text
 
+    def _title_candidate(self, heading: Heading) -> None:
+        if self.title_done:
+            return
+        is_title = (
+            heading.page == 1
+            and (heading.bold or heading.text.isupper())
+            and not heading.italic
+            and not SECTION_NUMBER.match(heading.text)
+            and not PART_MARKER.match(heading.text)
+        )
+        if is_title:
+            self.title_blocks.append(heading)
+        else:
+            self.title_done = True
 
-def typical_leading(lines: list[Line]) -> float:
-    """The most common distance between consecutive lines of running text."""
-    steps: Counter[float] = Counter()
-    for prev, line in itertools.pairwise(lines):
-        if prev.page == line.page and not line.bold:
-            step = line.top - prev.top
-            if 0.8 * line.size <= step <= 2.5 * line.size:
-                steps[round(step * 2) / 2] += 1
-    if not steps:
-        return 1.2 * (lines[0].size if lines else 10.0)
-    return steps.most_common(1)[0][0]
+    def title(self) -> str | None:
+        """The title blocks printed under the masthead, before any section or paragraph."""
+        return " ".join(h.text for h in self.title_blocks) or None
 
 
-def vocabulary(lines: list[Line]) -> set[str]:
-    """Lower-cased words of the document, hyphenated compounds kept whole."""
+def vocabulary(lines: Iterable[Line]) -> set[str]:
+    """Lower-cased words of the document, hyphenated compounds kept whole.
+
+    Words cut by a hyphen at a line end, and the line starts that complete them, are left out:
+    they are what the vocabulary has to decide.
+    """
     words: set[str] = set()
+    after_hyphen = False
     for line in lines:
-        for token in line.text.split():
-            word = token.strip(PUNCTUATION).lower()
-            if word and not word.endswith("-"):
+        tokens = line.text.split()
+        if after_hyphen and tokens:
+            tokens = tokens[1:]
+        after_hyphen = line.text.endswith(LINE_END_HYPHENS)
+        if after_hyphen and tokens:
+            tokens = tokens[:-1]
+        for token in tokens:
+            word = token.strip(PUNCTUATION).replace("\u00ad", "").lower()
+            if word:
                 words.add(word)
     return words
 
 
-def join_lines(lines: list[str], words: set[str]) -> str:
-    """Join a paragraph's lines with spaces, rejoining words hyphenated at a line end."""
-    pieces: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        # Only the tail of the previous piece matters: keep the search bounded.
-        head = HYPHEN_HEAD.search(pieces[-1][-64:]) if pieces and pieces[-1].endswith("-") else None
-        if head:
-            hyphen = "-" if keep_hyphen(head.group(1), line, words) else ""
-            pieces[-1] = pieces[-1][:-1] + hyphen + line
-        else:
-            pieces.append(line)
-    return " ".join(" ".join(pieces).replace("\u00ad", "").split())
+@dataclass
+class Joined:
+    text: str
+    marks: list[tuple[int, int]]  # superscript spans
+    breaks: list[int]  # where each printed line after the first starts
+
+
+def join_lines(lines: list[Line], words: set[str], *, numbered: bool = False) -> Joined:
+    """A paragraph's text from its lines, with its superscript spans and line breaks.
+
+    Lines are joined with one space; a word hyphenated at a line end is rejoined (see
+    :func:`keep_hyphen`); the paragraph number ("12.") of a numbered paragraph is left out.
+    """
+    text = ""
+    marks: list[tuple[int, int]] = []
+    breaks: list[int] = []
+    for index, line in enumerate(lines):
+        piece, offset = line.text, 0
+        if index == 0 and numbered and line.number is not None:
+            head = f"{line.number}."
+            offset = len(piece) - len(piece[len(head) :].lstrip())
+            piece = piece[offset:]
+        if not piece:
+            continue
+        if text:
+            head_match = HYPHEN_HEAD.search(text[-64:]) if text.endswith(LINE_END_HYPHENS) else None
+            if head_match:
+                soft = text.endswith("\u00ad")
+                keep = not soft and keep_hyphen(head_match.group(1), piece, words)
+                text = text[:-1] + ("-" if keep else "")
+            else:
+                text += " "
+            breaks.append(len(text))
+        base = len(text) - offset
+        marks.extend((start + base, end + base) for start, end in line.marks if start >= offset)
+        text += piece
+    return Joined(text, marks, breaks)
 
 
 def keep_hyphen(head: str, following: str, words: set[str]) -> bool:
-    """Whether ``head-`` at a line end and the next line's first word form a real compound."""
+    """Whether ``head-`` at a line end and the next line's first word form a real compound.
+
+    The document decides first (the word as it is spelt elsewhere in it); failing that, a
+    hyphen stays when either half is a word of its own elsewhere, the second is capitalised, or
+    the first is a prefix that forms compounds; otherwise the word was broken by hyphenation.
+    (ODS documents are set without hyphenation: a hard hyphen at a line end is nearly always
+    a compound's, so the doubt goes to keeping it.)
+    """
     tail_match = WORD_HEAD.match(following)
     if not tail_match:
         return True  # "2019-" + "2020", or a dash before a bracket
@@ -238,6 +392,8 @@ def keep_hyphen(head: str, following: str, words: set[str]) -> bool:
     joined, compound = (head + tail).lower(), f"{head}-{tail}".lower()
     if joined in words and compound not in words:
         return False
-    if compound in words and joined not in words:
+    if compound in words:
         return True
-    return tail[0].isupper() or head.lower() in COMPOUND_PREFIXES
+    if tail[0].isupper() or head.lower() in COMPOUND_PREFIXES or not head.isalpha():
+        return True
+    return head.lower() in words or tail.lower() in words

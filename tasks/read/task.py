@@ -62,21 +62,17 @@ def read_document(
         text = extract_pdf(Path(path), max_pages=max_pages, max_bytes=max_bytes, sha256=sha256)
     except ExtractError as exc:
         return ReadOutcome(reason=f"extraction failed: {exc.one_line()}")
-    if expected_symbol and text.symbol and _same_symbol(text.symbol, expected_symbol) is False:
+    printed = text.symbols or ([text.symbol] if text.symbol else [])
+    if expected_symbol and printed and not any(_same_symbol(s, expected_symbol) for s in printed):
         return ReadOutcome(
             text=text,
             reason=(
-                f"the file is {text.symbol} by its masthead, not {expected_symbol}: "
+                f"the file is {' and '.join(printed)} by its masthead, not {expected_symbol}: "
                 "the source linked the wrong document"
             ),
         )
-    if confirm_terms:
-        body = " ".join(p.text for p in text.paragraphs).lower()
-        if not any(term.lower() in body for term in confirm_terms):
-            return ReadOutcome(
-                text=text,
-                rejected="the text never mentions " + " / ".join(repr(t) for t in confirm_terms),
-            )
+    if confirm_terms and (mismatch := series_mismatch(text, confirm_terms)):
+        return ReadOutcome(text=text, rejected=mismatch)
     try:
         report = normalize(text, series=series, profile=profile)
     except NormalizeError as exc:
@@ -84,6 +80,22 @@ def read_document(
     return ReadOutcome(
         text=text, report=report, reason=report.quarantine_reason, normalizer=NORMALIZER_VERSION
     )
+
+
+def series_mismatch(text: DocumentText, confirm_terms: list[str]) -> str | None:
+    """Why ``text`` is not a document of the series (None when it mentions a confirm term).
+
+    The terms come from the series file (``confirm_terms``); matching is case-insensitive, on
+    the running text (footnotes and page furniture left out) with Unicode look-alikes mapped.
+    """
+    if not confirm_terms:
+        return None
+    from tasks.read.textnorm import plain
+
+    body = " ".join(plain(p.text) for p in text.paragraphs if p.kind != "footnote").lower()
+    if any(plain(term).lower() in body for term in confirm_terms):
+        return None
+    return "the text never mentions " + " / ".join(repr(t) for t in confirm_terms)
 
 
 def _same_symbol(printed: str, expected: str) -> bool:

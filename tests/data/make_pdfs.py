@@ -4,7 +4,10 @@
 
 A new case is one line in ``CASES``: a file name and a function returning the bytes. Report
 cases are rendered by reportwatch.demo.samples.render from the facts below (or from the bundled
-archive), so the fixtures change only when the renderer or the facts do.
+archive), laid out as real ODS PDFs are, so the fixtures change only when the renderer or the
+facts do. The text-layer quirks of real files (a soft hyphen, a thin space between digit
+groups, a font without a Unicode map) are given to a rendered sample by
+reportwatch.demo.samples.textlayer, an incremental update that leaves the page as it looks.
 """
 
 from __future__ import annotations
@@ -18,8 +21,15 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 from reportwatch.demo.samples.build import BUNDLED_FACTS
-from reportwatch.demo.samples.facts import MONTHLY_TITLE, SampleIncident, SampleReport, load_facts
+from reportwatch.demo.samples.facts import (
+    MONTHLY_TITLE,
+    SampleFootnote,
+    SampleIncident,
+    SampleReport,
+    load_facts,
+)
 from reportwatch.demo.samples.render import layout_pdf, render_pdf
+from reportwatch.demo.samples.textlayer import remap_text_layer
 
 PDF_DIR = Path(__file__).resolve().parent / "pdfs"
 D = dt.date
@@ -167,6 +177,70 @@ def truncated() -> bytes:
     return data[: len(data) * 6 // 10]
 
 
+MONTHLY_1999_11 = MONTHLY_2001_03.model_copy(
+    update={
+        "symbol": "S/1999/1185",
+        "distribution_date": D(1999, 11, 23),
+        "letter_date": D(1999, 11, 22),
+        "job_number": "99-35982",
+        "job_processed": D(1999, 11, 24),
+        "layout": "1990s",
+        "period_start": D(1999, 10, 1),
+        "period_end": D(1999, 10, 31),
+        "period_wording": "from_to",
+        "troops_total": 47000,
+        "troops_qualifier": "some",
+        "nato_nations": None,
+        "non_nato_nations": None,
+        "incidents": [],
+        "filler_paragraphs": 6,
+        "footnotes": [
+            SampleFootnote(word="Kosovo", text="Territory administered under resolution 1244.")
+        ],
+    }
+)
+
+# Monthly wording, so that one sentence carries two grouped figures (total and non-NATO).
+GROUPED = MONTHLY_2008_07.model_copy(update={"troops_qualifier": None, "incidents": []})
+
+
+def digit_groups(separator: str, meaning: str | None) -> bytes:
+    """Troop figures grouped by ``separator``; its text layer says ``meaning`` when given."""
+    data = render_pdf(GROUPED.model_copy(update={"digit_group": separator}))
+    return remap_text_layer(data, {separator: meaning}) if meaning else data
+
+
+def soft_hyphens() -> bytes:
+    """Hyphenated with soft hyphens, "approxi-" / "mately" across a line end (as Word does)."""
+    report = archive("S/2023/966", soft_hyphens=True, break_words=["approximately"])
+    return remap_text_layer(render_pdf(report), {"\xad": "\u00ad"})
+
+
+def sixty_thousand_pages(path: Path, pages: int = 60_000, declared: int | None = None) -> None:
+    """A tiny PDF of ``pages`` empty pages (its page tree may declare another count)."""
+    kids = " ".join(f"{4 + i} 0 R" for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Count {declared if declared is not None else pages} "
+        f"/Kids [{kids}] >>".encode(),
+        b"<< /Length 0 >>\nstream\n\nendstream",
+    ]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"] * pages
+    with path.open("wb") as out:
+        out.write(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+        xref = out.tell()
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+        out.write(
+            b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, xref)
+        )
+
+
 HTML_PAGE = (
     b'<!DOCTYPE html>\n<html lang="en"><head><title>Access denied</title></head>\n'
     b"<body><h1>Access denied</h1><p>Please enable JavaScript to view this document.</p>"
@@ -183,6 +257,34 @@ CASES: dict[str, Callable[[], bytes]] = {
     "monthly-2004-03-period-without-year.pdf": lambda: render_pdf(MONTHLY_2004_03),
     "hyphenated-words.pdf": lambda: render_pdf(archive("S/2022/686", filler_paragraphs=6)),
     "corrigendum-symbol.pdf": lambda: render_pdf(archive("S/2021/228", symbol="S/2021/228/Corr.1")),
+    "quarterly-2021-q3-reissued-with-asterisk.pdf": lambda: render_pdf(archive("S/2021/1032")),
+    "quarterly-2012-style-masthead-and-page-number-footers.pdf": lambda: render_pdf(
+        archive("S/2021/562", layout="ods-2012", filler_paragraphs=8)
+    ),
+    "joint-general-assembly-security-council.pdf": lambda: render_pdf(
+        archive("S/2021/795", joint_symbol="A/75/1004")
+    ),
+    "monthly-1999-10-1990s-layout.pdf": lambda: render_pdf(MONTHLY_1999_11),
+    "doubled-glyphs-fake-bold.pdf": lambda: render_pdf(archive("S/2023/668", overprint=True)),
+    "soft-hyphen-at-line-end.pdf": soft_hyphens,
+    "digit-groups-no-break-space.pdf": lambda: digit_groups("\u00a0", "\u00a0"),
+    "digit-groups-thin-space.pdf": lambda: digit_groups("\u00a0", "\u2009"),
+    "digit-groups-plain-space.pdf": lambda: digit_groups(" ", None),
+    "font-without-unicode-map.pdf": lambda: remap_text_layer(
+        render_pdf(archive("S/2020/910")), undecodable=True
+    ),
+    "subset-fonts-without-style-names.pdf": lambda: remap_text_layer(
+        render_pdf(archive("S/2023/179")), subset_names=True
+    ),
+    "sideways-annex-page.pdf": lambda: render_pdf(
+        archive(
+            "S/2021/795",
+            sideways_lines=[
+                "Troop-contributing nations as at 30 June 2021",
+                "Albania 90, Austria 300, Bulgaria 25, Canada 5, Croatia 40, Czechia 10",
+            ],
+        )
+    ),
     "encrypted.pdf": encrypted,
     "scanned-no-text.pdf": scanned,
     "html-saved-as-pdf.pdf": lambda: HTML_PAGE,

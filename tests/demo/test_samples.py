@@ -44,21 +44,72 @@ def test_rendering_is_deterministic(facts: list[SampleReport], first_pdf: bytes)
 
 def test_page_one_has_the_ods_masthead_and_footer(first_pdf: bytes) -> None:
     page_one = _page_texts(first_pdf)[0].splitlines()
-    assert page_one[:7] == [
-        "S/2020/604",
+    # As on real ODS pages, the symbol is a big "S" on the baseline of "/2020/604": text read
+    # by the top of its glyphs sees them apart.
+    assert page_one[:8] == [
+        "S",
         "United Nations",
+        "/2020/604",
         "Security Council",
         "Distr.: General",
         "26 June 2020",
         "English",
         "Original: French",
     ]
-    assert page_one[7:9] == [
+    assert page_one[8:10] == [
         "Letter dated 25 June 2020 from the Secretary-General addressed to the",
         "President of the Security Council",
     ]
     assert "(Signed) António Guterres" in page_one
     assert page_one[-2:] == ["20-08523 (E) 290620", "*2008523* Please recycle"]
+
+
+def _lines_with_x(pdf_bytes: bytes, page: int) -> list[tuple[float, float, str]]:
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        return [
+            (round(line["x0"], 1), round(line["top"], 1), line["text"])
+            for line in pdf.pages[page].extract_text_lines()
+        ]
+
+
+def test_numbered_paragraphs_print_their_number_at_the_margin_as_ods_does(first_pdf: bytes) -> None:
+    lines = _lines_with_x(first_pdf, 2)
+    two = next(i for i, (_, _, text) in enumerate(lines) if text.startswith("2. As at"))
+    (x_number, top, _), (x_next, top_next, _) = lines[two], lines[two + 1]
+    assert x_number == x_next == 123.4  # continuation lines return to the number's margin
+    assert round(top_next - top, 1) == 12.0  # the line pitch at 10 pt type
+    three = next(i for i, (_, _, text) in enumerate(lines) if text.startswith("3. There"))
+    assert round(lines[three][1] - lines[three - 1][1], 1) == 18.0  # a paragraph gap
+
+
+def test_a_reissued_sample_prints_its_asterisk_and_note(facts: list[SampleReport]) -> None:
+    reissued = next(r for r in facts if r.reissued_on)
+    page_one = _page_texts(render_pdf(reissued))[0].splitlines()
+    assert f"{reissued.symbol[1:]}*" in page_one
+    assert f"* Reissued for technical reasons on {reissued.reissued_on.day} December 2021." in (
+        page_one
+    )
+    assert any(line.startswith(f"{reissued.job_number}* (E)") for line in page_one)
+
+
+def test_the_1990s_layout_spreads_the_masthead_and_marks_continued_pages(
+    facts: list[SampleReport],
+) -> None:
+    old = facts[0].model_copy(update={"layout": "1990s", "filler_paragraphs": 6})
+    pages = [text.splitlines() for text in _page_texts(render_pdf(old))]
+    assert pages[0][:8] == [
+        "S",
+        "UNITED NATIONS",
+        "Security Council",
+        "Distr.",
+        "GENERAL",
+        "S/2020/604",
+        "26 June 2020",
+        "ORIGINAL: FRENCH",
+    ]
+    assert pages[1][:3] == ["S/2020/604", "English", "Page 2"]
+    assert all("/..." in page[-2:] or "/..." in page[-1] for page in pages[:-1])
+    assert "/..." not in pages[-1]
 
 
 def test_later_pages_carry_running_symbol_and_page_marker(first_pdf: bytes) -> None:

@@ -190,7 +190,7 @@ def test_seed_report_gives_every_fact() -> None:
     assert report.warnings == []
     assert report.quarantine_reason is None
     assert len(report.paragraphs) == len(SEED_ROWS)
-    assert NORMALIZER_VERSION == "rw-1"
+    assert NORMALIZER_VERSION == "rw-2"
 
 
 def test_seed_evidence_points_at_page_paragraph_and_sentence() -> None:
@@ -793,6 +793,37 @@ def test_two_different_troop_figures_are_warned() -> None:
     ))  # fmt: skip
     assert report.troops_total == 4000
     assert any("4,000" in w and "4,400" in w for w in report.warnings)
+
+
+def test_two_patterns_reading_one_sentence_differently_give_no_figure() -> None:
+    sentence = (
+        "As at 30 June 2017, the total number of KFOR troops in theatre was 4,000, "
+        "and KFOR had 3,900 troops after the rotation."
+    )
+    report = run(quarterly(sentence))
+    assert report.troops_total is None and "troops_total" not in report.evidence
+    warning = next(w for w in report.warnings if w.startswith("troops_total"))
+    assert "reads as 3,900 and 4,000; ambiguous" in warning
+    assert "and KFOR had 3,900 troops after the rotation." in warning  # the sentence, named
+    assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
+
+
+def test_a_split_figure_is_refused_even_when_a_part_of_it_is_out_of_range() -> None:
+    # "4 500" read by a pattern as 4 (below the minimum) must not pass silently either.
+    report = run(quarterly("As at 30 June 2017, the total number of KFOR troops in theatre "
+                           "remained approximately 4 500."))  # fmt: skip
+    assert report.troops_total is None
+    assert any("digits of a figure are split" in w and "4 500" in w for w in report.warnings)
+
+
+def test_footnotes_are_never_read_for_facts() -> None:
+    rows = quarterly("KFOR continued to conduct routine operations.", incidents=None)
+    doc = make_doc(rows)
+    doc.paragraphs.append(Paragraph(kind="footnote", page=2, text="1 The total number of KFOR "
+                                    "troops in theatre was 4,000 in 2016."))  # fmt: skip
+    report = normalize(doc, series="kfor", profile=PROFILE)
+    assert report.troops_total is None
+    assert report.paragraphs[-1].kind == "footnote"
 
 
 def test_missing_troops_quarantines_without_raising() -> None:

@@ -3,6 +3,8 @@ fails fast instead of quarantining every document."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reportwatch.demo import SAMPLES_DIR
@@ -12,6 +14,7 @@ from tasks.read.task import ReadJob, check_profile, read_document, read_document
 
 KFOR = load_series("kfor")
 PDF = SAMPLES_DIR / "S_2021_228.pdf"
+PDFS = Path(__file__).resolve().parents[1] / "data" / "pdfs"
 
 
 def test_a_file_whose_masthead_names_another_symbol_is_quarantined() -> None:
@@ -19,6 +22,16 @@ def test_a_file_whose_masthead_names_another_symbol_is_quarantined() -> None:
     assert wrong.reason is not None and "S/2021/228 by its masthead, not S/2021/229" in wrong.reason
     right = read_document(PDF, series="kfor", profile=KFOR.profile, expected_symbol="S/2021/228")
     assert right.reason is None and right.report is not None and right.report.troops_total
+
+
+def test_a_joint_document_matches_either_of_its_symbols() -> None:
+    joint = PDFS / "joint-general-assembly-security-council.pdf"
+    for symbol in ("S/2021/795", "A/75/1004"):
+        out = read_document(joint, series="kfor", profile=KFOR.profile, expected_symbol=symbol)
+        assert out.reason is None and out.report is not None, symbol
+    other = read_document(joint, series="kfor", profile=KFOR.profile, expected_symbol="S/2021/7")
+    assert other.reason is not None
+    assert "A/75/1004 and S/2021/795 by its masthead, not S/2021/7" in other.reason
 
 
 def test_a_letter_that_never_mentions_the_series_is_rejected() -> None:

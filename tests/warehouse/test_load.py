@@ -220,3 +220,36 @@ def test_duckdb_errors_never_escape_the_warehouse_package(tmp_path: Path) -> Non
                 con.execute("INSERT INTO mutes VALUES ('r', 'kfor', NULL, now())")
                 con.execute("INSERT INTO mutes VALUES ('r', 'kfor', NULL, now())")  # duplicate key
         assert con.execute("SELECT count(*) FROM mutes").fetchone() == (0,)  # rolled back
+
+
+def test_reissue_joint_symbols_and_footnotes_reach_the_warehouse(tmp_path: Path) -> None:
+    from reportwatch.series import load_series
+    from tasks.read.extract import extract_pdf
+    from tasks.read.normalize import normalize
+
+    pdfs = Path(__file__).resolve().parents[1] / "data" / "pdfs"
+    profile = load_series("kfor").profile
+    with open_writer(tmp_path / "w.duckdb") as con:
+        for name in (
+            "quarterly-2021-q3-reissued-with-asterisk.pdf",
+            "quarterly-2020-q1-ods-layout.pdf",
+        ):
+            data = (pdfs / name).read_bytes()
+            doc = extract_pdf(data)
+            rep = normalize(doc, series="kfor", profile=profile)
+            assert doc.symbol is not None
+            load_document(con, fetched=fetched(doc.symbol, data), text=doc, report=rep)
+        rows = con.execute(
+            "SELECT symbol, reissue, symbols, job_number FROM documents ORDER BY symbol"
+        ).fetchall()
+        assert rows == [
+            ("S/2020/604", None, ["S/2020/604"], "20-08523"),
+            ("S/2021/1032", "Reissued for technical reasons on 16 December 2021",
+             ["S/2021/1032"], "21-18577"),
+        ]  # fmt: skip
+        notes = con.execute(
+            "SELECT page, text FROM paragraphs WHERE kind = 'footnote' ORDER BY document_id"
+        ).fetchall()
+        assert [(page, text[:26]) for page, text in notes] == [(3, "1 Coronavirus disease 2019")]
+        kinds = con.execute("SELECT DISTINCT kind FROM paragraphs ORDER BY 1").fetchall()
+        assert kinds == [("footnote",), ("paragraph",)]

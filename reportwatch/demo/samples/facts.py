@@ -22,6 +22,10 @@ SYMBOL_PATTERN = re.compile(r"^S/\d{4}/\d{1,4}(?:/(?:Add|Corr|Rev)\.\d+)*$")
 JOB_NUMBER_PATTERN = re.compile(r"^\d{2}-\d{5}$")
 
 Era = Literal["quarterly", "monthly"]
+# How the pages look: "ods" as ODS prints them today (2010s-2020s: "2/13  25-08272" footers),
+# "ods-2012" (masthead on shared baselines, "2  12-27711" footers), "1990s" (the masthead
+# spread over separate lines, "Page N" and "English" in the running header, "/..." at the foot).
+PageLayout = Literal["ods", "ods-2012", "1990s"]
 Layer = Literal["letter", "annex", "enclosure"]
 ALL_LAYERS: tuple[Layer, ...] = ("letter", "annex", "enclosure")
 PeriodWording = Literal[
@@ -114,8 +118,30 @@ class SampleReport(BaseModel):
     )
     filler_paragraphs: int = Field(0, ge=0, description="Routine paragraphs added to lengthen.")
 
-    # typography
+    # typography and page layout
+    layout: PageLayout = "ods"
+    joint_symbol: str | None = Field(
+        None, description="A General Assembly symbol printed with the S/ one: 'A/75/123'."
+    )
+    reissued_on: dt.date | None = Field(
+        None, description="Reissued: the symbol printed with '*' and a note at the foot of page 1."
+    )
     hyphenate_words: bool = False
+    soft_hyphens: bool = Field(
+        False, description="Hyphenate with soft hyphens (code 0xAD) instead of hard ones."
+    )
+    break_words: list[str] = Field(
+        default_factory=list, description="Words hyphenated at a line end wherever they fall."
+    )
+    digit_group: Literal[",", "\u00a0", " "] = Field(
+        ",", description="Thousands separator of the troop figures ('15,413', '15 413')."
+    )
+    overprint: bool = Field(
+        False, description="Print every glyph twice, 0.3 pt apart (a producer's fake bold)."
+    )
+    sideways_lines: list[str] = Field(
+        default_factory=list, description="Lines of a last page printed sideways (landscape)."
+    )
     footnotes: list[SampleFootnote] = Field(
         default_factory=list, description="Superscript markers glued to words, notes at the foot."
     )
@@ -125,6 +151,13 @@ class SampleReport(BaseModel):
     def _symbol_shape(cls, value: str) -> str:
         if not SYMBOL_PATTERN.match(value):
             raise ValueError(f"symbol {value!r} is not shaped like S/YYYY/NNN")
+        return value
+
+    @field_validator("joint_symbol")
+    @classmethod
+    def _joint_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"A/\d{2}/\d{1,4}", value):
+            raise ValueError(f"joint symbol {value!r} is not shaped like A/75/123")
         return value
 
     @field_validator("job_number")
@@ -153,9 +186,25 @@ class SampleReport(BaseModel):
 
     # derived values the renderer and the catalogue share ---------------------------------------
     @property
+    def reissue_marks(self) -> str:
+        return "*" if self.reissued_on else ""
+
+    @property
+    def printed_symbol(self) -> str:
+        """The symbol as the masthead prints it: 'S/2021/228*' for a reissue."""
+        return self.symbol + self.reissue_marks
+
+    @property
     def job_line(self) -> str:
-        """The footer line of page 1: '21-03164 (E)    110321'."""
-        return f"{self.job_number} (E)    {self.job_processed:%d%m%y}"
+        """The footer line of page 1: '21-03164 (E)    110321' ('21-03164* (E)' reissued)."""
+        processed = self.reissued_on or self.job_processed
+        return f"{self.job_number}{self.reissue_marks} (E)    {processed:%d%m%y}"
+
+    @property
+    def reissue_note(self) -> str | None:
+        if self.reissued_on is None:
+            return None
+        return f"* Reissued for technical reasons on {format_date(self.reissued_on)}."
 
     @property
     def barcode_text(self) -> str:

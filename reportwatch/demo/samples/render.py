@@ -1,10 +1,14 @@
-"""Render a :class:`SampleReport` as a PDF laid out the way ODS prints Security Council letters.
+"""Render a :class:`SampleReport` as a PDF laid out the way ODS prints Security Council documents.
 
-Page 1 carries the masthead (``United Nations``, the symbol, ``Security Council``, a rule, the
-``Distr.: General`` column) and, at its foot, the job number line, a barcode with its text and
-``Please recycle``. Later pages carry the running symbol at the top (left on even pages, right on
-odd ones), the ``n/N`` marker and the short job number at the foot. The body is laid out by our
-own line breaker so the same facts always give the same bytes.
+The running text follows the geometry of real ODS pages (``../shared/realpdf/``): 10 pt Times
+on a 12 pt line pitch in a column from x = 123.4 to 488; a numbered paragraph prints "12." at
+the text margin and its text at a tab stop, and every continuation line returns to the margin;
+paragraphs are 18 pt apart (the pitch plus 6 pt); an unnumbered paragraph has a first-line
+indent; footnote markers ride 3.5 pt high in 6.5 pt type and their notes sit at the foot of the
+page in 8.5 pt under a short rule. The masthead and the page furniture are in
+:mod:`reportwatch.demo.samples.pages`; the 1990s layout sets 12 pt text on a 14 pt pitch with a
+blank line between paragraphs. The body is broken into lines by our own line breaker, so the
+same facts always give the same bytes.
 
 We use the PDF core fonts (Times, Helvetica, Courier) with the Windows-1252 encoding: nothing is
 embedded, so files stay small and identical on every machine; the few characters outside that
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 try:
     from fpdf import FPDF
@@ -24,19 +29,33 @@ except ModuleNotFoundError as exc:  # an extra: `reportwatch demo` serves the co
         "the sample generator needs fpdf2: pip install 'reportwatch[samples]'"
     ) from exc
 
-from reportwatch.demo.samples.facts import SampleReport, format_date
+from reportwatch.demo.samples import pages
+from reportwatch.demo.samples.facts import SampleReport
 from reportwatch.demo.samples.wording import Block, compose
 
-PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # US Letter: ODS prints English documents on it
-LEFT, RIGHT = 100.0, 540.0
-HANG = 28.0  # hanging indent of numbered paragraphs, and first-line indent of letters
-BODY_SIZE, LEADING, PARAGRAPH_GAP = 10.0, 12.0, 6.0
-FIRST_BASELINE = 80.0
-LAST_BASELINE = 700.0  # the foot of every page stays free for furniture
-MARKER_SIZE, MARKER_RISE = 6.5, 3.5
-FOOTNOTE_SIZE, FOOTNOTE_LEADING = 8.0, 9.5
+OVERPRINT_OFFSET = 0.3  # points between the two copies of a fake-bold glyph
 MIN_HYPHEN_PART = 3
 HYPHENATE_MIN = 8  # shorter words are moved to the next line whole
+
+
+@dataclass(frozen=True)
+class Style:
+    """Type and spacing of the running text."""
+
+    size: float
+    pitch: float
+    gap: float  # added between paragraphs
+    tab: float  # from the margin to the text of a numbered paragraph's first line
+    indent: float  # first-line indent of an unnumbered paragraph
+    note_size: float
+    note_pitch: float
+    first_baseline: float  # on later pages
+    last_baseline: float
+
+
+MODERN = Style(10.0, 12.0, 6.0, 23.8, 23.7, 8.5, 10.0, 85.0, 728.0)
+NINETIES = Style(12.0, 14.0, 14.0, 36.0, 36.0, 10.0, 12.0, 110.0, 720.0)
+MARKER_SIZE, MARKER_RISE = 6.5, 3.5
 
 
 @dataclass
@@ -58,40 +77,24 @@ class _OdsPdf(FPDF):
         self.total_pages = total_pages
         self.core_fonts_encoding = "windows-1252"
         self.set_auto_page_break(False)
-        self.set_margins(LEFT, 36.0, PAGE_WIDTH - RIGHT)
+        self.set_margins(pages.MARGIN, 36.0, pages.PAGE_WIDTH - pages.RIGHT)
+        self.sideways_pages: set[int] = set()  # landscape pages: no upright furniture
+
+    def text(self, x: float, y: float, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().text(x, y, text, *args, **kwargs)
+        if self.report.overprint and text.strip():
+            super().text(x + OVERPRINT_OFFSET, y, text, *args, **kwargs)
 
     def header(self) -> None:
-        if self.page_no() == 1:
-            return
-        self.set_font("Times", "B", 9)
-        self.put_text(self.report.symbol, 45.0, right_aligned=self.page_no() % 2 == 1)
+        if self.page_no() > 1 and self.page_no() not in self.sideways_pages:
+            pages.running_header(self, self.report, self.page_no())
 
     def footer(self) -> None:
-        report = self.report
+        total = self.total_pages or 0
         if self.page_no() == 1:
-            self.set_font("Times", "", 8)
-            self.text(72.0, 730.0, report.job_line)
-            self._barcode(72.0, 736.0)
-            self.set_font("Courier", "", 8)
-            self.text(80.0, 760.0, report.barcode_text)
-            self.set_font("Helvetica", "", 6.5)
-            self.put_text("Please recycle", 760.0, right_aligned=True)
-            return
-        self.set_font("Times", "", 8)
-        odd = self.page_no() % 2 == 1
-        self.put_text(f"{self.page_no()}/{self.total_pages or 0}", 752.0, right_aligned=odd)
-        self.put_text(report.job_number, 752.0, right_aligned=not odd)
-
-    def put_text(self, text: str, baseline: float, *, right_aligned: bool) -> None:
-        x = RIGHT - self.get_string_width(text) if right_aligned else 72.0
-        self.text(x, baseline, text)
-
-    def _barcode(self, x: float, top: float) -> None:
-        # Bars only: the digits decide the widths so each document's barcode differs.
-        for digit in self.report.job_number.replace("-", ""):
-            width = 0.6 + 0.5 * (int(digit) % 3)
-            self.rect(x, top, width, 14.0, style="F")
-            x += width + 0.8 + 0.3 * (int(digit) % 2)
+            pages.first_page_foot(self, self.report, last_page=total == 1)
+        elif self.page_no() not in self.sideways_pages:
+            pages.footer(self, self.report, self.page_no(), total)
 
 
 class _Layout:
@@ -99,96 +102,116 @@ class _Layout:
 
     def __init__(self, report: SampleReport, total_pages: int | None) -> None:
         self.report = report
+        self.style = NINETIES if report.layout == "1990s" else MODERN
+        self.left, self.right = pages.text_column(report)
         self.pdf = _OdsPdf(report, total_pages)
-        self.y = FIRST_BASELINE
+        self.y = self.style.first_baseline
         self.pending_notes: list[tuple[str, str]] = []
         self.notes_by_word = {n.word: n.text for n in report.footnotes}
         self.note_count = 0
+        self.paragraphs_on_page = 0
 
     # pages -----------------------------------------------------------------------------------
     def first_page(self) -> None:
-        pdf, report = self.pdf, self.report
-        pdf.add_page()
-        pdf.set_font("Helvetica", "", 9)
-        pdf.text(72.0, 52.0, "United Nations")
-        pdf.set_font("Helvetica", "B", 17)
-        pdf.put_text(report.symbol, 54.0, right_aligned=True)
-        pdf.set_font("Helvetica", "B", 20)
-        pdf.text(72.0, 90.0, "Security Council")
-        pdf.set_line_width(1.5)
-        pdf.line(72.0, 100.0, RIGHT, 100.0)
-        pdf.set_font("Times", "", 10)
-        column = ["Distr.: General", format_date(report.distribution_date), ""]
-        if report.original_language != "English":
-            column.append("English")
-        column.append(f"Original: {report.original_language}")
-        baseline = 120.0
-        for line in column:
-            if line:
-                pdf.text(400.0, baseline, line)
-            baseline += LEADING
-        self.y = baseline + 2 * LEADING
+        self.pdf.add_page()
+        self.y = pages.masthead(self.pdf, self.report)
 
     def new_page(self) -> None:
         self._flush_footnotes()
         self.pdf.add_page()
-        self.y = FIRST_BASELINE
+        self.y = self.style.first_baseline
+        self.paragraphs_on_page = 0
 
     def bottom(self) -> float:
+        last = self.style.last_baseline
+        if self.pdf.page_no() == 1:
+            last = min(last, 700.0) - (24.0 if self.report.reissued_on else 0.0)
         notes = len(self.pending_notes)
-        return LAST_BASELINE - (notes * FOOTNOTE_LEADING + 8.0 if notes else 0.0)
+        return last - (notes * self.style.note_pitch + 12.0 if notes else 0.0)
 
     def _flush_footnotes(self) -> None:
-        if not self.pending_notes:
+        notes = list(self.pending_notes)
+        reissue = self.report.reissue_note if self.pdf.page_no() == 1 else None
+        if not notes and not reissue:
             return
-        pdf = self.pdf
-        baseline = LAST_BASELINE - (len(self.pending_notes) - 1) * FOOTNOTE_LEADING
-        pdf.set_line_width(0.5)
-        pdf.line(LEFT, baseline - 10.0, LEFT + 72.0, baseline - 10.0)
-        for marker, text in self.pending_notes:
-            pdf.set_font("Times", "", FOOTNOTE_SIZE)
-            pdf.text(LEFT, baseline, _printable(f"{marker}  {text}"))
-            baseline += FOOTNOTE_LEADING
+        pdf, style = self.pdf, self.style
+        last = style.last_baseline if self.pdf.page_no() > 1 else 708.0
+        baseline = last - (len(notes) + (1 if reissue else 0) - 1) * style.note_pitch
+        if self.report.layout == "1990s":
+            pdf.set_font("Times", "", style.note_size)
+            pdf.text(self.left, baseline - style.note_pitch, "_" * 18)
+        else:
+            pdf.set_line_width(0.5)
+            pdf.line(self.left - 15.0, baseline - 11.0, self.left + 57.0, baseline - 11.0)
+        if reissue:
+            pdf.set_font("Times", "", style.note_size)
+            pdf.text(self.left - 7.7, baseline, reissue)
+            baseline += style.note_pitch
+        for marker, text in notes:
+            pdf.set_font("Times", "", MARKER_SIZE if self.report.layout != "1990s" else 8.0)
+            pdf.text(self.left - 6.4, baseline - 3.0, marker)
+            pdf.set_font("Times", "", style.note_size)
+            pdf.text(self.left, baseline, _printable(text))
+            baseline += style.note_pitch
         self.pending_notes = []
 
     def finish(self) -> None:
         self._flush_footnotes()
+        if self.report.sideways_lines:
+            self._sideways_page(self.report.sideways_lines)
+
+    def _sideways_page(self, lines: list[str]) -> None:
+        """A landscape page printed on a portrait one: the text runs up the page."""
+        pdf = self.pdf
+        pdf.sideways_pages.add(pdf.page_no() + 1)
+        pdf.add_page()
+        pdf.set_font("Times", "", self.style.size)
+        x = 90.0
+        for line in lines:
+            with pdf.rotation(angle=90, x=x, y=720.0):
+                pdf.text(x, 720.0, _printable(line))
+            x += self.style.pitch
 
     # blocks ----------------------------------------------------------------------------------
     def place(self, block: Block) -> None:
+        old = self.report.layout == "1990s"
+        text = block.text.upper() if old and block.kind in {"title", "heading"} else block.text
         if block.kind == "part":
             self.new_page()
-            self._lines([Token(block.text)], LEFT, LEFT, "B", 12.0, 14.0, gap_after=10.0)
+            self._lines([Token(text)], self.left, self.left, "B", 12.0, 14.0, gap_after=10.0)
         elif block.kind == "original":
-            self.pdf.set_font("Times", "", BODY_SIZE)
-            self.pdf.put_text(block.text, self.y, right_aligned=True)
-            self.y += LEADING + 10.0
+            self.pdf.set_font("Times", "", self.style.size)
+            pages.right_text(self.pdf, text, self.y, self.right)
+            self.y += self.style.pitch + 10.0
         elif block.kind in {"title", "report_title"}:
-            right = RIGHT - 60.0 if block.kind == "title" else RIGHT
-            self._lines(
-                _tokens(block.text), LEFT, LEFT, "B", 11.0, 13.0, gap_after=12.0, right=right
-            )
+            self._lines(_tokens(text), self.left, self.left, "B", 12.0, 13.5, gap_after=14.0)
         elif block.kind == "heading":
-            self.y += 6.0 if self.y > FIRST_BASELINE else 0.0  # air above, none at a page top
+            self.y += 6.0 if self.paragraphs_on_page else 0.0  # air above, none at a page top
             self._keep_with_next(3)
-            self._lines(_tokens(block.text), LEFT, LEFT, "B", BODY_SIZE, LEADING, gap_after=6.0)
+            size = self.style.size
+            self._lines(_tokens(text), self.left, self.left, "B", size, self.style.pitch)
         elif block.kind == "signature":
-            self.y += LEADING
-            self._lines(_tokens(block.text), 330.0, 330.0, "", BODY_SIZE, LEADING, gap_after=6.0)
+            self.y += self.style.pitch
+            x = self.left + 208.6
+            self._lines(_tokens(text), x, x, "", self.style.size, self.style.pitch)
         elif block.kind == "paragraph":
-            self._lines(self._marked(block.text), LEFT + HANG, LEFT, "", BODY_SIZE, LEADING)
+            first = self.left + self.style.indent
+            self._lines(self._marked(text), first, self.left, "", self.style.size, self.style.pitch)
         else:
             self._numbered(block)
+        self.paragraphs_on_page += 1
 
     def _numbered(self, block: Block) -> None:
         self._keep_with_next(2)
-        self.pdf.set_font("Times", "", BODY_SIZE)
-        self.pdf.text(LEFT, self.y, f"{block.number}.")
-        text_left = LEFT + HANG
-        self._lines(self._marked(block.text), text_left, text_left, "", BODY_SIZE, LEADING)
+        self.pdf.set_font("Times", "", self.style.size)
+        self.pdf.text(self.left, self.y, f"{block.number}.")
+        first = self.left + self.style.tab
+        self._lines(
+            self._marked(block.text), first, self.left, "", self.style.size, self.style.pitch
+        )
 
     def _keep_with_next(self, lines: int) -> None:
-        if self.y + (lines - 1) * LEADING > self.bottom():
+        if self.y + (lines - 1) * self.style.pitch > self.bottom():
             self.new_page()
 
     def _marked(self, text: str) -> list[Token]:
@@ -212,16 +235,17 @@ class _Layout:
         size: float,
         leading: float,
         *,
-        gap_after: float = PARAGRAPH_GAP,
-        right: float = RIGHT,
+        gap_after: float | None = None,
     ) -> None:
         pdf = self.pdf
         pdf.set_font("Times", style, size)
-        lines = _wrap(pdf, tokens, right - first_left, right - left, self.report.hyphenate_words)
+        lines = _wrap(pdf, tokens, self.right - first_left, self.right - left, self.report)
         for index, line in enumerate(lines):
             notes = [(t.marker, t.note) for t in line if t.marker and t.note]
             # A line with a marker must leave room for its note at the foot of the same page.
-            room = len(notes) * FOOTNOTE_LEADING + (8.0 if notes and not self.pending_notes else 0)
+            room = len(notes) * self.style.note_pitch + (
+                12.0 if notes and not self.pending_notes else 0
+            )
             if self.y > self.bottom() - room:
                 self.new_page()
                 pdf.set_font("Times", style, size)
@@ -229,7 +253,7 @@ class _Layout:
             self._draw_line(line, x, style, size)
             self.pending_notes.extend(notes)  # type: ignore[arg-type]
             self.y += leading
-        self.y += gap_after
+        self.y += self.style.gap if gap_after is None else gap_after
 
     def _draw_line(self, line: list[Token], x: float, style: str, size: float) -> None:
         pdf = self.pdf
@@ -286,11 +310,12 @@ def _lay_out(report: SampleReport, total_pages: int | None) -> FPDF:
 
 
 def _tokens(text: str) -> list[Token]:
-    return [Token(word) for word in text.split()]
+    # Only ASCII spaces break lines: a no-break space ("4\u00a0500") holds its words together.
+    return [Token(word) for word in text.split(" ") if word]
 
 
 def _wrap(
-    pdf: FPDF, tokens: list[Token], first_width: float, width: float, hyphenate: bool
+    pdf: FPDF, tokens: list[Token], first_width: float, width: float, report: SampleReport
 ) -> list[list[Token]]:
     """Greedy line breaking; breaks after a real hyphen, or hyphenates when asked."""
     space = pdf.get_string_width(" ")
@@ -298,11 +323,22 @@ def _wrap(
     line: list[Token] = []
     used = 0.0
     queue = list(tokens)
+    hyphen = "\xad" if report.soft_hyphens else "-"
     while queue:
         token = queue.pop(0)
         available = (first_width if not lines else width) - used - (space if line else 0.0)
         needed = _width(pdf, token)
-        split = None if needed <= available else _split(pdf, token, available, hyphenate)
+        if token.text.rstrip(".,;:)") in report.break_words and line:
+            # A word that must end a line hyphenated: "approxi-" here, "mately" on the next.
+            cut = len(token.text) // 2 + 1
+            head = Token(token.text[:cut] + hyphen)
+            if _width(pdf, head) <= available:
+                line.append(head)
+                queue.insert(0, Token(token.text[cut:], token.marker, token.tail, token.note))
+                lines.append(line)
+                line, used = [], 0.0
+                continue
+        split = None if needed <= available else _split(pdf, token, available, report, hyphen)
         if needed <= available or (split is None and not line):
             # It fits, or it cannot be split and would not fit on any line: place it whole.
             line.append(token)
@@ -331,7 +367,7 @@ def _width(pdf: FPDF, token: Token) -> float:
 
 
 def _split(
-    pdf: FPDF, token: Token, available: float, hyphenate: bool
+    pdf: FPDF, token: Token, available: float, report: SampleReport, hyphen: str
 ) -> tuple[Token, Token] | None:
     """Split ``token`` so its head fits in ``available``, or None when it cannot be split."""
     text = token.text
@@ -344,10 +380,12 @@ def _split(
                 return Token(head), rest
     # Typographic hyphenation: only long lower-case words, at least 3 letters on each side.
     word = text.rstrip(".,;:)")
-    if not hyphenate or not (word.isalpha() and word.islower()) or len(word) < HYPHENATE_MIN:
+    if not report.hyphenate_words or not (word.isalpha() and word.islower()):
+        return None
+    if len(word) < HYPHENATE_MIN:
         return None
     for index in range(len(word) - MIN_HYPHEN_PART, MIN_HYPHEN_PART - 1, -1):
-        head = text[:index] + "-"
+        head = text[:index] + hyphen
         if pdf.get_string_width(_printable(head)) <= available:
             return Token(head), Token(text[index:], token.marker, token.tail, token.note)
     return None

@@ -250,18 +250,22 @@ def troop_sentence(report: SampleReport) -> str | None:
     if report.troops_total is None:
         return None
     verb = _troop_verb(report.troops_qualifier)
-    count = f"{report.troops_total:,}"
+    count = _figure(report.troops_total, report.digit_group)
     as_of = format_date(report.troops_as_of)
     nations = _nations_clause(report)
     if report.era == "monthly":
         sentence = f"The total number of KFOR troops in theatre on {as_of} {verb} {count}"
         if report.non_nato_troops is not None:
-            sentence += (
-                f", which included {report.non_nato_troops:,} troops from non-NATO countries"
-            )
+            non_nato = _figure(report.non_nato_troops, report.digit_group)
+            sentence += f", which included {non_nato} troops from non-NATO countries"
         return sentence + (f", {nations}" if nations else "") + "."
     sentence = f"As at {as_of}, the total number of KFOR troops in theatre {verb} {count}"
     return sentence + (f", {nations}" if nations else "") + "."
+
+
+def _figure(value: int, separator: str) -> str:
+    """15413 → '15,413', or grouped with another separator ('15 413')."""
+    return f"{value:,}".replace(",", separator)
 
 
 def _troop_verb(qualifier: str | None) -> str:

@@ -1,0 +1,214 @@
+"""Quirks of real ODS files, each reproduced on its own small generated PDF (make_pdfs.py).
+
+Each test first checks that the fixture really has the quirk (what bare pdfplumber sees), then
+that the reader gives the right value, or null and a warning naming the sentence, never a
+wrong one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from reportwatch.errors import NeedsOcrError, PdfTooLargeError
+from reportwatch.models import DocumentText, Report
+from reportwatch.series import load_series
+from tasks.read.extract import extract_pdf
+from tasks.read.normalize import normalize
+from tests.data.make_pdfs import sixty_thousand_pages
+
+PDFS = Path(__file__).resolve().parents[1] / "data" / "pdfs"
+PROFILE = load_series("kfor").profile
+
+
+def read(name: str) -> tuple[DocumentText, Report]:
+    doc = extract_pdf(PDFS / name)
+    return doc, normalize(doc, series="kfor", profile=PROFILE)
+
+
+def plain_text(name: str) -> str:
+    with pdfplumber.open(PDFS / name) as pdf:
+        return "\n".join(page.extract_text() for page in pdf.pages)
+
+
+def glyphs(name: str) -> str:
+    """Every character of the text layer, in content-stream order (nothing collapsed)."""
+    with pdfplumber.open(PDFS / name) as pdf:
+        return "".join(c["text"] for page in pdf.pages for c in page.chars)
+
+
+def troop_paragraph(doc: DocumentText) -> str:
+    return next(p.text for p in doc.paragraphs if "total number of KFOR troops" in p.text)
+
+
+# text layer ----------------------------------------------------------------------------------
+def test_glyphs_printed_twice_for_bold_are_read_once() -> None:
+    assert "LLeetttteerr ddaatteedd" in plain_text("doubled-glyphs-fake-bold.pdf")
+    doc, report = read("doubled-glyphs-fake-bold.pdf")
+    assert doc.title == (
+        "Letter dated 8 September 2023 from the Secretary-General addressed to the President "
+        "of the Security Council"
+    )
+    assert doc.symbol == "S/2023/668" and doc.job_number == "23-17390"
+    assert (report.troops_total, report.troops_approximate) == (3800, True)
+    assert (report.nato_nations, report.non_nato_nations) == (20, 6)
+    assert report.period_end == dt.date(2023, 6, 30)
+
+
+def test_soft_hyphen_at_a_line_end_joins_the_word() -> None:
+    assert "approxi\u00ad\nmately" in plain_text("soft-hyphen-at-line-end.pdf")
+    doc, report = read("soft-hyphen-at-line-end.pdf")
+    assert "in theatre was approximately 4,500, from twenty" in troop_paragraph(doc)
+    assert (report.troops_total, report.troops_approximate) == (4500, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "space"),
+    [("digit-groups-no-break-space.pdf", "\u00a0"), ("digit-groups-thin-space.pdf", "\u2009")],
+)
+def test_digit_groups_split_by_a_group_space_are_one_figure(name: str, space: str) -> None:
+    assert f"15{space}413" in glyphs(name)
+    _, report = read(name)
+    assert (report.troops_total, report.non_nato_troops) == (15413, 1234)
+    assert report.warnings == []
+    # The evidence keeps the printed text, group space included.
+    assert f"was 15{space}413, which included 1{space}234 troops" in (
+        report.evidence["troops_total"].text
+    )
+
+
+def test_digit_groups_split_by_a_plain_space_are_refused_with_a_warning() -> None:
+    doc, report = read("digit-groups-plain-space.pdf")
+    assert "was 15 413, which included 1 234 troops" in troop_paragraph(doc)
+    # Never 413 or 234: the figures are unknown, and each refusal names the sentence.
+    assert report.troops_total is None and report.non_nato_troops is None
+    for metric in ("troops_total", "non_nato_troops"):
+        warning = next(w for w in report.warnings if w.startswith(metric))
+        assert "digits of a figure are split" in warning
+        assert "15 413, which included 1 234 troops" in warning
+    assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
+
+
+def test_a_font_without_a_unicode_map_needs_ocr_and_names_the_fonts() -> None:
+    assert "(cid:" in plain_text("font-without-unicode-map.pdf")
+    with pytest.raises(NeedsOcrError) as caught:
+        extract_pdf(PDFS / "font-without-unicode-map.pdf")
+    message = caught.value.one_line()
+    assert "cannot be decoded" in message and "Times-Roman" in message
+    assert "OCR" in message and not caught.value.transient
+
+
+def test_a_sideways_page_is_read_in_its_direction_with_a_warning() -> None:
+    doc, report = read("sideways-annex-page.pdf")
+    last = doc.pages[-1]
+    assert last.direction == "up"
+    assert last.lines == [
+        "Troop-contributing nations as at 30 June 2021",
+        "Albania 90, Austria 300, Bulgaria 25, Canada 5, Croatia 40, Czechia 10",
+    ]
+    assert f"page {last.number} is printed sideways (its text runs up): read in its direction" in (
+        report.warnings
+    )
+    assert report.troops_total == 3700
+
+
+def test_bold_known_from_the_font_descriptor_when_the_name_does_not_say() -> None:
+    name = "subset-fonts-without-style-names.pdf"
+    with pdfplumber.open(PDFS / name) as pdf:
+        fonts = {c["fontname"] for page in pdf.pages for c in page.chars}
+    assert fonts and not any("Bold" in font for font in fonts)
+    doc, report = read(name)
+    assert doc.title is not None and doc.title.startswith("Letter dated 8 March 2023")
+    sections = {p.number: p.section for p in doc.paragraphs if p.number}
+    assert (sections[1], sections[3]) == (
+        "Introduction",
+        "Security situation update and operations",
+    )
+    assert report.troops_total == 3800
+
+
+# page geometry and furniture -----------------------------------------------------------------
+def test_reissued_symbol_loses_its_asterisk_and_the_note_is_recorded() -> None:
+    text = plain_text("quarterly-2021-q3-reissued-with-asterisk.pdf")
+    assert "/2021/1032*" in text and "21-18577* (E)" in text
+    doc, report = read("quarterly-2021-q3-reissued-with-asterisk.pdf")
+    assert (doc.symbol, doc.symbols, doc.job_number) == ("S/2021/1032", ["S/2021/1032"], "21-18577")
+    assert doc.reissue == report.reissue == "Reissued for technical reasons on 16 December 2021"
+    assert report.to_contract()["reissue"] == doc.reissue
+    assert not any("Reissued" in p.text or "*" in p.text for p in doc.paragraphs)
+    assert report.troops_total == 3800
+
+
+def test_masthead_on_shared_baselines_and_page_number_footers() -> None:
+    name = "quarterly-2012-style-masthead-and-page-number-footers.pdf"
+    doc, report = read(name)
+    assert (doc.distribution_date, doc.original_language) == (dt.date(2021, 6, 15), "English")
+    assert doc.page_count >= 4
+    body = [p.text for p in doc.paragraphs] + [x for page in doc.pages for x in page.lines]
+    assert not any("21-08410" in text for text in body)
+    numbers = [p.number for p in doc.paragraphs if p.number]
+    assert numbers == list(range(1, 16))
+    assert report.troops_total == 3700
+
+
+def test_joint_document_keeps_both_symbols_and_the_series_symbol_is_the_s_one() -> None:
+    # Bare text splits the big "A" and "S" glyphs from the rest of their symbols.
+    assert "A S\nUnited Nations\n/75/1004- /2021/795" in plain_text(
+        "joint-general-assembly-security-council.pdf"
+    )
+    doc, report = read("joint-general-assembly-security-council.pdf")
+    assert doc.symbols == ["A/75/1004", "S/2021/795"]
+    assert doc.symbol == report.symbol == "S/2021/795"
+    assert report.to_contract()["symbols"] == ["A/75/1004", "S/2021/795"]
+    assert doc.distribution_date == dt.date(2021, 9, 14)
+
+
+def test_the_1990s_layout() -> None:
+    text = plain_text("monthly-1999-10-1990s-layout.pdf")
+    assert "Distr.\nGENERAL" in text and "Page 2" in text and "/..." in text
+    doc, report = read("monthly-1999-10-1990s-layout.pdf")
+    assert (doc.symbol, doc.distribution_date) == ("S/1999/1185", dt.date(1999, 11, 23))
+    assert (doc.original_language, doc.job_number) == ("English", "99-35982")
+    assert doc.title is not None and doc.title.startswith("LETTER DATED 22 NOVEMBER 1999")
+    assert report.letter_date == dt.date(1999, 11, 22)
+    assert (report.period_start, report.period_end) == (dt.date(1999, 10, 1), dt.date(1999, 10, 31))
+    assert (report.troops_total, report.troops_approximate) == (47000, True)
+    running = [p.text for p in doc.paragraphs if p.kind == "paragraph"]
+    assert not any(x in t for t in running for x in ("Page ", "/...", "99-35982", "English"))
+    notes = [p for p in doc.paragraphs if p.kind == "footnote"]
+    assert [(p.page, p.text) for p in notes] == [
+        (1, "1 Territory administered under resolution 1244.")
+    ]
+
+
+def test_footnote_is_kept_apart_and_its_marker_stays_printed() -> None:
+    doc, report = read("quarterly-2020-q1-ods-layout.pdf")
+    note = next(p for p in doc.paragraphs if p.kind == "footnote")
+    assert note.page == 3 and note.text.startswith("1 Coronavirus disease 2019")
+    cited = next(p for p in doc.paragraphs if p.number == 4)
+    assert "COVID-191 pandemic" in cited.text
+    assert [cited.text[a:b] for a, b in cited.marks] == ["1"]
+    assert not any("World Health" in p.text for p in doc.paragraphs if p.kind == "paragraph")
+    assert report.troops_total == 3600
+
+
+# caps before any page is built -------------------------------------------------------------
+def test_a_60000_page_file_is_refused_from_its_page_tree(tmp_path: Path) -> None:
+    path = tmp_path / "sixty-thousand-pages.pdf"
+    sixty_thousand_pages(path)
+    assert path.stat().st_size < 50_000_000  # under the byte cap: the page cap must catch it
+    with pytest.raises(PdfTooLargeError) as caught:
+        extract_pdf(path, max_pages=500)
+    assert "has 60,000 pages (as its page tree declares), over the cap of 500 pages" in (
+        caught.value.message
+    )
+
+
+def test_a_page_tree_that_lies_about_its_count_is_still_capped(tmp_path: Path) -> None:
+    path = tmp_path / "lying-count.pdf"
+    sixty_thousand_pages(path, pages=40, declared=1)
+    with pytest.raises(PdfTooLargeError, match="has 11 pages, over the cap of 10 pages"):
+        extract_pdf(path, max_pages=10)
