@@ -89,14 +89,19 @@ def run(
     _prefect_env()
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)  # fail fast with a clear message
-    from flows.ingest import ingest
+    from flows.api_server import prefect_api
+    from flows.ingest import ingest, raise_if_skipped
+    from tasks.runlog import check_series_free
 
-    result = ingest(
-        series=series,
-        since=since.date() if since else None,
-        as_of=as_of.date() if as_of else None,
-        data_dir=str(settings.data_dir),
-    )
+    check_series_free(settings, series)  # another live run: one line naming it, at once
+    with prefect_api():
+        result = ingest(
+            series=series,
+            since=since.date() if since else None,
+            as_of=as_of.date() if as_of else None,
+            data_dir=str(settings.data_dir),
+        )
+    raise_if_skipped(result)
     _print_run_result(result)
 
 
@@ -135,14 +140,16 @@ def backfill(
     load_series(series, settings.series_dir)
     if date_to is not None and date_to < date_from:
         raise ReportwatchError("--to is before --from", hint="swap them")
+    from flows.api_server import prefect_api
     from flows.maintenance import backfill as backfill_flow
 
-    result = backfill_flow(
-        series=series,
-        date_from=date_from.date(),
-        date_to=(date_to or date_from).date(),
-        data_dir=str(settings.data_dir),
-    )
+    with prefect_api():
+        result = backfill_flow(
+            series=series,
+            date_from=date_from.date(),
+            date_to=(date_to or date_from).date(),
+            data_dir=str(settings.data_dir),
+        )
     _print_run_result(result)
 
 
@@ -210,21 +217,25 @@ def status(data_dir: DataDirOpt = None) -> None:
     Example: reportwatch status
     """
     from warehouse import queries as q
+    from warehouse.health import status_lines, truthful
     from warehouse.snapshot import snapshot_info
 
     settings = _settings(data_dir)
     with live_or_snapshot(settings) as (con, source):
         sections = [
-            ("Last runs", q.recent_runs(con)),
+            ("Last runs", truthful(con, q.recent_runs(con))),
             ("Latest report per series", q.latest_per_series(con)),
             ("Quarantined or failed documents", q.problems(con)),
             ("Alerts not yet delivered", q.undelivered(con)),
         ]
+        notes = status_lines(con, settings.snapshot_path, live=source == "warehouse")
     for title, (columns, rows) in sections:
         if rows:
             print_rows(console, columns, rows, "table", title=title)
         else:
             console.print(f"[bold]{title}[/]: none")
+    for note in notes:
+        console.print(note)
     if source == "snapshot":
         console.print("(a run holds the warehouse: showing the analysts' snapshot)")
     info = snapshot_info(settings.snapshot_path)
@@ -265,6 +276,9 @@ def add(
     symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/228.")],
     series: SeriesOpt = "kfor",
     data_dir: DataDirOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Download it again whatever its state (damaged too).")
+    ] = False,
 ) -> None:
     """Queue a known symbol for download from the Official Document System on the next run.
 
@@ -286,7 +300,7 @@ def add(
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)
     with open_writer(settings.warehouse_path) as con:
-        outcome = queue_symbol(con, series=series, symbol=symbol)
+        outcome = queue_symbol(con, series=series, symbol=symbol, force=force)
     console.print(f"{symbol}: {outcome} for {series}")
 
 
