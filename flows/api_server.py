@@ -40,9 +40,24 @@ def prefect_api() -> Iterator[str | None]:
     server.start()
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+            try:
+                yield server.api_url
+            finally:
+                _drain()  # send the logs and events still queued while the API listens
     finally:
         server.stop()
+
+
+def _drain(timeout: float = 10.0) -> None:
+    """What Prefect's own test harness does before stopping its server."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=timeout)
+        except RuntimeError:  # never started in this process
+            pass
 
 
 def _watched_server() -> Any:

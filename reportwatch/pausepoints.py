@@ -53,7 +53,9 @@ def pause_point(name: str) -> None:
         return
     folder = Path(os.environ.get("REPORTWATCH_PAUSE_DIR") or ".")
     marker = folder / f"{name.replace(':', '-')}.paused"
-    marker.write_text(f"{os.getpid()}\n{name}\n", encoding="utf-8")
+    partial = marker.with_name(f".{marker.name}.{os.getpid()}")
+    partial.write_text(f"{os.getpid()}\n{name}\n", encoding="utf-8")
+    partial.replace(marker)  # whoever sees the marker can read it whole
     log.warning("paused at %s (pid %d): delete %s to carry on", name, os.getpid(), marker)
     deadline = time.monotonic() + PAUSE_LIMIT
     while marker.exists() and time.monotonic() < deadline:

@@ -43,7 +43,7 @@ def gone_runs(con: Connection) -> dict[tuple[dt.datetime, str], str]:
 
 def truthful(con: Connection, runs: Rows) -> Rows:
     """``runs`` (columns with ``started_at``, ``series``, ``status``) with dead ``running``
-    rows shown as ``crashed (...)``."""
+    rows shown as ``crashed`` (:func:`status_lines` says why)."""
     columns, rows = runs
     if not {"started_at", "series", "status"} <= set(columns):
         return runs
@@ -52,13 +52,17 @@ def truthful(con: Connection, runs: Rows) -> Rows:
     fixed = []
     for row in rows:
         why = gone.get((row[s], row[r])) if row[st] == "running" else None
-        fixed.append(row if why is None else (*row[:st], f"crashed ({why})", *row[st + 1 :]))
+        fixed.append(row if why is None else (*row[:st], "crashed", *row[st + 1 :]))
     return columns, fixed
 
 
 def status_lines(con: Connection, snapshot_path: Path, *, live: bool) -> list[str]:
     """Lease holders, unfinished work per series and, on the ``live`` warehouse, snapshot lag."""
-    lines = []
+    lines = [
+        f"{series} run started {started:%Y-%m-%d %H:%M:%S} crashed: {why} (the next run "
+        "records it and carries on with what it left)"
+        for (started, series), why in sorted(gone_runs(con).items())
+    ]
     at = now()
     for held in holders(con):
         why = gone_reason(held.host, held.pid, held.heartbeat_at, at)
@@ -83,8 +87,11 @@ def status_lines(con: Connection, snapshot_path: Path, *, live: bool) -> list[st
                    ORDER BY started_at DESC LIMIT 1"""
             ).fetchone()
             cause = f"the last publish failed: {error[0]}" if error else "not published yet"
+            reflects = (
+                f"it reflects load {behind.snapshot_load}" if behind.published else "none yet"
+            )
             lines.append(
-                f"snapshot is behind: it reflects load {behind.snapshot_load}, the warehouse is "
-                f"at load {behind.warehouse_load} ({cause}; the next run publishes it)"
+                f"snapshot is behind: {reflects}, the warehouse is at load "
+                f"{behind.warehouse_load} ({cause}; the next run publishes it)"
             )
     return lines

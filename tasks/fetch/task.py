@@ -55,7 +55,12 @@ class FetchOutcome:
 def pending_downloads(
     settings: Settings, series: str, run_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Candidates to download; with ``run_id``, claimed for that run (see claim_downloads)."""
+    """Candidates to download; with ``run_id``, claimed for that run (see claim_downloads).
+
+    First, temporary files killed downloads left in the raw archive are removed.
+    """
+    for stale in RawArchive(settings.raw_dir).remove_stale_temporaries():
+        log.info("removed %s, left by a download that was killed", stale)
     with open_writer(settings.warehouse_path) as con:
         if run_id is None:
             return to_fetch(con, series)
