@@ -10,6 +10,7 @@ second. With ``PREFECT_API_URL`` set, the configured server is used and nothing 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -54,10 +55,8 @@ def _drain(timeout: float = 10.0) -> None:
     from prefect.logging.handlers import APILogWorker
 
     for worker in (APILogWorker, EventsWorker):
-        try:
+        with contextlib.suppress(RuntimeError):  # never started in this process
             worker.drain_all(timeout=timeout)
-        except RuntimeError:  # never started in this process
-            pass
 
 
 def _watched_server() -> Any:

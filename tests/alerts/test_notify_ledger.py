@@ -268,19 +268,6 @@ def test_alerts_never_handed_to_the_ledger_are_sent_however_old_and_once(
     assert handed == (0,)  # the info alert was handed over too: nothing is owed any more
 
 
-def test_a_channel_configured_later_gets_only_the_last_week_of_what_was_handed_over(
-    tmp_path: Path, webhook: LoopbackWebhook
-) -> None:
-    day = dt.timedelta(days=1)
-    raise_alerts(settings_for(tmp_path), raised(TROOPS, day), raised(new_alert(1), 8 * day))
-    # handed over while slack had no webhook: nothing queued there
-    assert "slack" in run(series(SLACK), settings_for(tmp_path)).skipped_channels
-
-    run(series(SLACK), settings_for(tmp_path, webhook))
-    assert headers(webhook) == [f":rotating_light: {TROOPS.headline}"]  # not 8 days' history
-    assert ("later-1", "slack") not in ledger(settings_for(tmp_path))
-
-
 def test_a_channel_unconfigured_when_alerts_were_raised_gets_them_once_configured(
     tmp_path: Path, webhook: LoopbackWebhook
 ) -> None:

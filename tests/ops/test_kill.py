@@ -213,9 +213,13 @@ def test_killed_at_every_boundary_and_inside_every_stage_nothing_is_lost_or_repe
 
 
 def test_two_runs_started_together_one_works_the_other_exits_at_once_naming_it(
-    tmp_path: Path, mirror: MirrorServer, sinks: Sinks, reference: Reference
+    tmp_path: Path,
+    mirror: MirrorServer,
+    prefect_api: PrefectServer,
+    sinks: Sinks,
+    reference: Reference,
 ) -> None:
-    op = Operator(tmp_path, mirror, sinks, None)  # each with its own temporary Prefect API
+    op = Operator(tmp_path, mirror, sinks, prefect_api.api_url)
     mirror.reset_counts()
     runs = [op.start("fetch"), op.start("fetch")]
     deadline = time.monotonic() + WAIT
