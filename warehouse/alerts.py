@@ -76,8 +76,6 @@ def insert_alerts(
     con: Connection, alerts: list[Alert], *, series: str, run_id: str | None
 ) -> list[Alert]:
     """Insert alerts whose key is new; returns only those (an alert is raised once, ever)."""
-    if not alerts:
-        return []
     with transaction(con):
         return insert_new_alerts(con, alerts, series=series, run_id=run_id)
 
@@ -392,15 +390,6 @@ def unqueued_alerts(
         )
     )
     return [_alert_from_row(r) for r in rows]
-
-
-def unqueued_keys(con: Connection, *, series: str) -> list[str]:
-    """Alerts of ``series`` raised but never handed to the delivery ledger."""
-    rows = con.execute(
-        "SELECT alert_key FROM alerts WHERE series = ? AND queued_at IS NULL ORDER BY raised_at",
-        [series],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
 
 
 def note_pending_error(con: Connection, *, channel: str, series: str, error: str) -> int:

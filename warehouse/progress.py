@@ -211,6 +211,15 @@ def record_detection(
     return fresh
 
 
+def unqueued(con: Connection, *, series: str) -> list[str]:
+    """Keys of alerts of ``series`` raised but never handed to the delivery ledger."""
+    rows = con.execute(
+        "SELECT alert_key FROM alerts WHERE series = ? AND queued_at IS NULL ORDER BY raised_at",
+        [series],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def mark_queued(con: Connection, keys: list[str]) -> None:
     """Alerts handed to the delivery ledger (stage ``notified``)."""
     if keys:

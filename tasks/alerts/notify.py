@@ -57,7 +57,7 @@ from tasks.retry import retry_transient
 from warehouse import alerts as ledger
 from warehouse import open_writer
 from warehouse.claims import claim, claimer, release_gone, release_own, settle
-from warehouse.progress import mark_queued
+from warehouse.progress import mark_queued, unqueued
 
 if TYPE_CHECKING:
     from tasks.alerts.notifiers.base import Notifier
@@ -155,7 +155,7 @@ def deliver(
         # were in flight: the channel may have them. Pending again: at most one repeat each.
         released = release_own(con, series=config.id, owner=claimer(run_id))
         released += release_gone(con, series=config.id)
-        handing_over = ledger.unqueued_keys(con, series=config.id)
+        handing_over = unqueued(con, series=config.id)
     if released:
         log.warning("%d delivery(ies) of %s were being sent by a process that died: pending "
                     "again (each may arrive twice)", released, config.id)  # fmt: skip
