@@ -3,6 +3,12 @@
 Flows only wire tasks: every stage is a plain function in ``tasks/`` wrapped by a thin task.
 The logical date comes from the ``as_of`` parameter or the scheduled start time, never from
 the wall clock, so a backfill run twice gives the same result.
+
+Each stage takes its work from the warehouse, not from the stage before it in memory: what is
+left to download, to read and load, to compare, to send, whichever run left it there (DESIGN.md,
+"Durable state"). A run holds its series' lease from start to end; a second run of the series
+stops at once (a backfill waits for it). The named pause points are a test hook
+(:mod:`reportwatch.pausepoints`).
 """
 
 from __future__ import annotations
@@ -18,19 +24,24 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run as runtime_flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.summary import RunSummary, emit_events, publish_run_artifact
-from reportwatch.errors import ReportwatchError
-from reportwatch.series import load_series
+from flows.summary import COMPLETED, DEGRADED, RunSummary, emit_events, publish_run_artifact
+from reportwatch.errors import LeaseHeldError, ReportwatchError
+from reportwatch.pausepoints import pause_point
+from reportwatch.series import SeriesConfig, load_series
 from reportwatch.settings import Settings, load_settings
-from tasks.alerts.detect import detect_task
+from tasks.alerts.detect_stage import detect_task
 from tasks.alerts.notify import notify_task
 from tasks.alerts.ops import failing_stage, notify_ops_on_failure, stage_of
 from tasks.discover.task import discover_task
 from tasks.fetch.task import fetch_task, pending_downloads
-from tasks.load import load_all, publish_snapshot
+from tasks.load import load_all, pending_loads, publish_if_behind
 from tasks.outputs.report_html import analyst_markdown
 from tasks.read.task import ReadJob, check_profile, read_task
-from tasks.runlog import finish_run, record_historical, start_run
+from tasks.runlog import RunLease, finish_run, record_snapshot_error, start_run
+
+# A backfill window that finds its series busy waits for the lease (windows are queued in
+# batches); an ingestion stops at once: the run holding the lease does the same work.
+BACKFILL_LEASE_WAIT = 6 * 3600.0
 
 
 def logical_date(as_of: dt.date | None) -> dt.date:
@@ -42,11 +53,17 @@ def logical_date(as_of: dt.date | None) -> dt.date:
 
 
 @contextmanager
-def _stage(summary: RunSummary, name: str) -> Iterator[None]:
-    """Time a stage into the summary and mark an exception with the stage it escaped from."""
+def _stage(summary: RunSummary, name: str, lease: RunLease, point: str) -> Iterator[None]:
+    """Time a stage into the summary and mark an exception with the stage it escaped from.
+
+    The stage starts only while this run still holds its lease; ``point`` names the pause
+    point before it.
+    """
+    pause_point(point)
     t0 = time.perf_counter()
     try:
         with failing_stage(name):
+            lease.check()
             yield
     finally:
         summary.stage_seconds[name] = time.perf_counter() - t0
@@ -65,92 +82,129 @@ def run_ingest(
     """One ingestion run of one series; the body shared by every ingestion flow.
 
     ``historical`` (backfills): alerts are recorded but not sent, and the overdue rule, which
-    depends on today's date, is skipped.
+    depends on today's date, is skipped. A live run holding the series' lease makes this run
+    end at once with status ``skipped`` (a backfill waits for the lease first).
     """
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
     with failing_stage("start"):
         check_profile(config.profile)  # a broken profile fails the run before any download
-        start_run(settings, summary, since)
+        try:
+            lease = start_run(settings, summary, since, historical=historical,
+                              wait=BACKFILL_LEASE_WAIT if historical else 0.0)  # fmt: skip
+        except LeaseHeldError as exc:
+            summary.status, summary.error = "skipped", exc.one_line()
+            summary.failures.append({"symbol": "(lease)", "reason": exc.one_line()})
+            logger.warning("%s: skipped: %s", series, exc.one_line())
+            return summary
     try:
-        with _stage(summary, "discover"):
-            discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
-            summary.discovered = len(discovered.new)
-            summary.rejected += discovered.rejected
-            summary.failures += [
-                {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
-                for source, error in discovered.errors.items()
-            ]
-            summary.note_discovery(discovered)
-
-        with _stage(summary, "fetch"):
-            todo = pending_downloads(settings, series, run_id)
-            fetched = [f.result() for f in [fetch_task.submit(config, settings, r) for r in todo]]
-            for outcome in fetched:
-                if outcome.status == "fetched":
-                    summary.fetched += 1
-                elif outcome.status in ("unchanged", "not_modified"):
-                    summary.unchanged += 1
-                else:
-                    summary.failed += 1
-                    summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
-
-        with _stage(summary, "extract"):
-            to_read = [f.file for f in fetched if f.file is not None and f.needs_load]
-            jobs = [
-                ReadJob(path=f.path, sha256=f.sha256, series=series, profile=config.profile,
-                        max_pages=settings.max_pages, max_bytes=settings.max_bytes,
-                        confirm_terms=list(config.confirm_terms), expected_symbol=f.symbol)
-                for f in to_read
-            ]  # fmt: skip
-            outcomes = [r.result() for r in [read_task.submit(job) for job in jobs]]
-
-        with _stage(summary, "load"):
-            new_docs = load_all(settings, config, to_read, outcomes, summary)
-
-        with _stage(summary, "detect"):
-            alerts = detect_task(
-                config, settings, new_docs, today=until, run_id=run_id, historical=historical
-            )
-            summary.alerts_raised = len(alerts)
-            summary.alerts = alerts
-
-        with _stage(summary, "notify"):
-            if historical:
-                record_historical(config, settings, alerts, run_id=run_id)
-            delivery = notify_task(config, settings, [] if historical else alerts,
-                                   today=until, run_id=run_id)  # fmt: skip
-            summary.alerts_delivered = delivery.delivered
-            summary.delivery_errors = {
-                **delivery.errors,
-                **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
-            }
-            summary.note_delivery(delivery)
+        _stages(config, settings, summary, lease, since=since, until=until,
+                historical=historical)  # fmt: skip
         summary.complete()  # completed, or completed-degraded with the reasons
     except Exception as exc:
         summary.status = "failed"
         summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
         raise
     finally:
-        _close_run(settings, summary, logger)
+        _close_run(settings, summary, logger, lease)
     return summary
 
 
-def _publish_if_changed(settings: Settings, summary: RunSummary) -> None:
-    """A run that changed no data leaves the snapshot as it was (`status` reads the live runs)."""
-    changed = (
-        summary.loaded or summary.quarantined or summary.alerts_raised or summary.alerts_delivered
-    )
-    if changed or summary.status != "completed" or not settings.snapshot_path.exists():
-        publish_snapshot(settings)
+def _stages(
+    config: SeriesConfig,
+    settings: Settings,
+    summary: RunSummary,
+    lease: RunLease,
+    *,
+    since: dt.date | None,
+    until: dt.date,
+    historical: bool,
+) -> None:
+    series, run_id = config.id, summary.run_id
+    with _stage(summary, "discover", lease, "discover"):
+        discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
+        summary.discovered = len(discovered.new)
+        summary.rejected += discovered.rejected
+        summary.failures += [
+            {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
+            for source, error in discovered.errors.items()
+        ]
+        summary.note_discovery(discovered)
+
+    with _stage(summary, "fetch", lease, "fetch"):
+        todo = pending_downloads(settings, series, run_id)
+        futures = [fetch_task.submit(config, settings, r, run_id) for r in todo]
+        for outcome in [f.result() for f in futures]:
+            if outcome.status == "fetched":
+                summary.fetched += 1
+            elif outcome.status in ("unchanged", "not_modified"):
+                summary.unchanged += 1
+            else:
+                summary.failed += 1
+                summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
+
+    with _stage(summary, "extract", lease, "read"):
+        to_read = pending_loads(settings, series)  # every download not loaded yet, any run's
+        jobs = [
+            ReadJob(path=f.path, sha256=f.sha256, series=series, profile=config.profile,
+                    max_pages=settings.max_pages, max_bytes=settings.max_bytes,
+                    confirm_terms=list(config.confirm_terms), expected_symbol=f.symbol)
+            for f in to_read
+        ]  # fmt: skip
+        outcomes = []
+        for future in [read_task.submit(job) for job in jobs]:
+            outcomes.append(future.result())
+            pause_point("read:inside")
+
+    with _stage(summary, "load", lease, "load"):
+        load_all(settings, config, to_read, outcomes, summary)
+
+    with _stage(summary, "detect", lease, "detect"):
+        alerts = detect_task(
+            config, settings, today=until, run_id=run_id, historical=historical,
+            harvest_complete=not discovered.errors,
+        )  # fmt: skip
+        summary.alerts_raised = len(alerts)
+        summary.alerts = alerts
+
+    with _stage(summary, "notify", lease, "notify"):
+        # history was recorded muted by detect; whatever is pending is sent either way
+        delivery = notify_task(config, settings, [] if historical else alerts,
+                               today=until, run_id=run_id)  # fmt: skip
+        summary.alerts_delivered = delivery.delivered
+        summary.delivery_errors = {
+            **delivery.errors,
+            **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
+        }
+        summary.note_delivery(delivery)
 
 
-def _close_run(settings: Settings, summary: RunSummary, logger: Any) -> None:
+def _publish(settings: Settings, summary: RunSummary) -> None:
+    """Republish the snapshot when it lags the warehouse's last load (whoever left it behind:
+    a failed or killed publish is repaired by the next run); a failure is in the summary and
+    in ``runs.snapshot_error`` (``reportwatch status`` shows it)."""
+    pause_point("publish")
+    changed = bool(summary.loaded or summary.quarantined or summary.alerts_raised
+                   or summary.alerts_delivered or summary.status != "completed")  # fmt: skip
+    try:
+        publish_if_behind(settings, changed=changed)
+    except ReportwatchError as exc:
+        summary.failures.append(
+            {"symbol": "(snapshot)", "reason": f"not published: {exc.one_line()}"}
+        )
+        summary.snapshot_error = exc.one_line()
+        if summary.status in (COMPLETED, DEGRADED):
+            summary.complete()  # analysts read stale data: the run is degraded (exit 3)
+        record_snapshot_error(settings, summary.run_id, exc.one_line())
+        raise
+
+
+def _close_run(settings: Settings, summary: RunSummary, logger: Any, lease: RunLease) -> None:
     """Bookkeeping after a run; best effort, so it never hides the run's own error."""
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("record the run", lambda: finish_run(settings, summary)),
-        ("publish the snapshot", lambda: _publish_if_changed(settings, summary)),
+        ("record the run", lambda: finish_run(settings, summary, lease)),
+        ("publish the snapshot", lambda: _publish(settings, summary)),
         ("publish the artifact", lambda: publish_run_artifact(
             summary, analyst_markdown(settings, summary.series))),
         ("emit events", lambda: emit_events(summary)),
@@ -163,6 +217,13 @@ def _close_run(settings: Settings, summary: RunSummary, logger: Any) -> None:
         except Exception:  # bookkeeping must never hide the run's own outcome
             logger.exception("could not %s", what)
     logger.info(summary.one_line())
+
+
+def raise_if_skipped(result: dict[str, Any]) -> None:
+    """A run that found its series held by a live run: raise the one line naming the owner."""
+    if result.get("status") == "skipped":
+        reasons = [f["reason"] for f in result.get("failures", []) if f["symbol"] == "(lease)"]
+        raise LeaseHeldError(reasons[0] if reasons else f"{result.get('series')} is busy")
 
 
 @flow(

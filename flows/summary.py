@@ -61,6 +61,7 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     # channels and sources the series lists that the settings cannot serve
     not_configured: dict[str, str] = field(default_factory=dict)
+    snapshot_error: str | None = None  # the analysts' snapshot could not be published
 
     def counts(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in COUNTS}
@@ -85,6 +86,8 @@ class RunSummary:
             error if f"{kind}:" in error else f"{kind}: {error}"
             for kind, error in self.channel_errors.items()
         ]
+        if self.snapshot_error:
+            reasons.append(f"snapshot not published: {self.snapshot_error}")
         return reasons
 
     def complete(self) -> None:

@@ -27,6 +27,8 @@ boundary that calls the library (``raise ... from exc``); nothing above that bou
     ├── NormalizeError                    required facts missing (terminal: the document is quarantined)
     ├── WarehouseError                    DuckDB failed
     │   ├── WarehouseLockedError          another process holds the file (transient)
+    │   ├── LeaseHeldError                a live run holds the series' lease (transient)
+    │   ├── LeaseLostError                another run took this run's lease over (terminal)
     │   └── MigrationError                a migration failed or was edited after it ran (terminal)
     └── NotifyError                       a channel did not accept a message
         ├── TransientNotifyError          429 / 5xx / connection refused (transient)
@@ -148,6 +150,16 @@ class WarehouseError(ReportwatchError):
 
 class WarehouseLockedError(WarehouseError):
     transient = True
+
+
+class LeaseHeldError(WarehouseError):
+    """Another live run of the series holds its lease (warehouse/leases.py)."""
+
+    transient = True
+
+
+class LeaseLostError(WarehouseError):
+    """This run was taken for dead and its lease taken over: it must stop writing."""
 
 
 class MigrationError(WarehouseError):

@@ -59,7 +59,7 @@ def reprocess_series(
     Reading fans out to worker processes for large series (PDF parsing is CPU-bound);
     ``progress(done, total, symbol)`` is called as each document is written back.
     """
-    from tasks.alerts.detect import detect_new
+    from tasks.alerts.detect_stage import detect_new
     from tasks.alerts.notify import deliver
 
     archive = RawArchive(settings.raw_dir)

@@ -76,30 +76,35 @@ def insert_alerts(
     con: Connection, alerts: list[Alert], *, series: str, run_id: str | None
 ) -> list[Alert]:
     """Insert alerts whose key is new; returns only those (an alert is raised once, ever)."""
-    if not alerts:
-        return []
+    with transaction(con):
+        return insert_new_alerts(con, alerts, series=series, run_id=run_id)
+
+
+def insert_new_alerts(
+    con: Connection, alerts: list[Alert], *, series: str, run_id: str | None
+) -> list[Alert]:
+    """:func:`insert_alerts` inside the caller's transaction."""
     fresh: list[Alert] = []
     load_id: str | None = None
-    with transaction(con):
-        for alert in alerts:
-            exists = con.execute("SELECT 1 FROM alerts WHERE alert_key = ?", [alert.key]).fetchone()
-            if exists:
-                continue
-            # A load only for a call that adds something: re-runs leave `loads` alone.
-            load_id = load_id or new_load(con, series=series, kind="detect", run_id=run_id)
-            raised = alert.raised_at or now()
-            con.execute(
-                """INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                              ?, ?, ?, ?, ?, ?, ?)""",
-                [alert.key, alert.rule_id, alert.rule_kind, alert.series, alert.severity,
-                 alert.headline, alert.document_id, alert.symbol, alert.metric, alert.value,
-                 alert.previous_value, alert.delta, alert.pct_change, alert.approximate,
-                 alert.period_start, alert.period_end, alert.previous_symbol,
-                 alert.previous_period_end, alert.source_url, alert.evidence_page,
-                 alert.evidence_paragraph, alert.evidence_text, json.dumps(alert.details, default=str),
-                 raised, load_id],
-            )  # fmt: skip
-            fresh.append(alert.model_copy(update={"raised_at": raised}))
+    for alert in alerts:
+        exists = con.execute("SELECT 1 FROM alerts WHERE alert_key = ?", [alert.key]).fetchone()
+        if exists:
+            continue
+        # A load only for a call that adds something: re-runs leave `loads` alone.
+        load_id = load_id or new_load(con, series=series, kind="detect", run_id=run_id)
+        raised = alert.raised_at or now()
+        con.execute(
+            """INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                                          ?, ?, ?, ?, ?, ?, ?, NULL)""",
+            [alert.key, alert.rule_id, alert.rule_kind, alert.series, alert.severity,
+             alert.headline, alert.document_id, alert.symbol, alert.metric, alert.value,
+             alert.previous_value, alert.delta, alert.pct_change, alert.approximate,
+             alert.period_start, alert.period_end, alert.previous_symbol,
+             alert.previous_period_end, alert.source_url, alert.evidence_page,
+             alert.evidence_paragraph, alert.evidence_text, json.dumps(alert.details, default=str),
+             raised, load_id],
+        )  # fmt: skip
+        fresh.append(alert.model_copy(update={"raised_at": raised}))
     return fresh
 
 
@@ -156,21 +161,35 @@ def queue_deliveries(con: Connection, *, channel: str, keys: list[str], series: 
     """Create a pending ledger row per alert for ``channel`` (existing rows are left alone)."""
     if not keys:
         return 0
-    created = 0
-    load_id: str | None = None
     with transaction(con):
-        for key in keys:
-            if con.execute(
-                "SELECT 1 FROM deliveries WHERE alert_key = ? AND channel = ?", [key, channel]
-            ).fetchone():
-                continue
-            load_id = load_id or new_load(con, series=series, kind="notify", run_id=run_id)
-            status = "muted" if muted and key in muted else "pending"
-            con.execute(
-                "INSERT INTO deliveries (alert_key, channel, status, load_id) VALUES (?, ?, ?, ?)",
-                [key, channel, status, load_id],
-            )
-            created += 1
+        fresh = [k for k in keys if not _has_row(con, k, channel)]
+        if not fresh:
+            return 0
+        load_id = new_load(con, series=series, kind="notify", run_id=run_id)
+        return queue_rows(con, channel=channel, keys=fresh, muted=muted, load_id=load_id)
+
+
+def _has_row(con: Connection, key: str, channel: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT 1 FROM deliveries WHERE alert_key = ? AND channel = ?", [key, channel]
+        ).fetchone()
+    )
+
+
+def queue_rows(con: Connection, *, channel: str, keys: list[str], muted: set[str] | None,
+               load_id: str) -> int:  # fmt: skip
+    """:func:`queue_deliveries` inside the caller's transaction, under its load."""
+    created = 0
+    for key in keys:
+        if _has_row(con, key, channel):
+            continue
+        status = "muted" if muted and key in muted else "pending"
+        con.execute(
+            "INSERT INTO deliveries (alert_key, channel, status, load_id) VALUES (?, ?, ?, ?)",
+            [key, channel, status, load_id],
+        )
+        created += 1
     return created
 
 
@@ -352,16 +371,18 @@ def alerts_raised_between(
 def unqueued_alerts(
     con: Connection, *, channel: str, series: str, min_rank: int, since: dt.datetime
 ) -> list[Alert]:
-    """Alerts raised since ``since``, at or above ``min_rank``, with no row for ``channel``.
+    """Alerts at or above ``min_rank`` with no row for ``channel`` that are still owed to it.
 
-    These are alerts the notify stage never queued for the channel: it crashed after detect
-    stored them, or the channel could not be served that run. ``since`` bounds the catch-up
-    so a channel configured for the first time does not receive years of history.
+    Owed: never handed to the ledger at all (``queued_at`` NULL: the run that raised them
+    stopped before notify; however old), or raised since ``since`` (a channel configured after
+    they were handed over). ``since`` bounds the second kind so a channel configured for the
+    first time does not receive years of history.
     """
     rows = _rows(
         con.execute(
             f"""SELECT * FROM alerts a
-                WHERE a.series = ? AND a.raised_at >= ? AND {_RANK_SQL} >= ?
+                WHERE a.series = ? AND (a.queued_at IS NULL OR a.raised_at >= ?)
+                  AND {_RANK_SQL} >= ?
                   AND NOT EXISTS (SELECT 1 FROM deliveries d
                                   WHERE d.alert_key = a.alert_key AND d.channel = ?)
                 ORDER BY a.period_end NULLS LAST, a.raised_at, a.alert_key""",

@@ -8,6 +8,7 @@ DuckDB errors are mapped here to :mod:`reportwatch.errors` (a lock is *transient
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,11 @@ import duckdb
 from reportwatch.errors import WarehouseError, WarehouseLockedError
 
 Connection = duckdb.DuckDBPyConnection
+
+
+def now() -> dt.datetime:
+    """Naive UTC: the form every timestamp in the warehouse takes."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def map_duckdb_error(exc: duckdb.Error, path: Path | str) -> WarehouseError:

@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from reportwatch.models import OBSERVED_METRICS, DocumentText, Evidence, FetchedFile, Report
-from warehouse.connection import Connection, transaction
+from reportwatch.pausepoints import pause_point
+from warehouse.connection import Connection, now, transaction
+from warehouse.owners import fence
 
 LoadStatus = Literal["loaded", "quarantined", "unchanged", "replaced"]
 
@@ -26,10 +27,6 @@ class LoadResult:
     version: int
     load_id: str | None
     previous_document_id: str | None = None
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def new_load(con: Connection, *, series: str, kind: str, run_id: str | None) -> str:
@@ -67,7 +64,13 @@ def load_document(
     normalizer: str | None = None,
     replace: bool = False,
 ) -> LoadResult:
-    """Load one document in one transaction. ``reason`` (or report.quarantine_reason) quarantines."""
+    """Load one document in one transaction. ``reason`` (or report.quarantine_reason) quarantines.
+
+    The same transaction moves the candidate to stage ``loaded``; the new version waits for its
+    alerts (``detected_at`` NULL). A version rewritten in place (``replace``, reprocess) keeps its
+    ``detected_at``: reprocessing raises the alerts of what changed itself. With ``run_id`` the
+    write is fenced: it happens only while that run holds the series' lease.
+    """
     series, symbol = fetched.series, fetched.symbol
     reason = (
         reason
@@ -76,15 +79,22 @@ def load_document(
     )
     status: Literal["loaded", "quarantined"] = "quarantined" if reason else "loaded"
     with transaction(con):
+        fence(con, series=series, run_id=run_id)
         existing = find_by_hash(con, series, symbol, fetched.sha256)
         if existing and not replace:
+            _mark_loaded(con, series, symbol, fetched.sha256, existing[0])
             return LoadResult("unchanged", existing[0], existing[1], None)
         load_id = new_load(
             con, series=series, kind="reprocess" if replace else "ingest", run_id=run_id
         )
         previous: str | None = None
+        detected_at = None
         if existing:
             doc_id, version = existing
+            row = con.execute(
+                "SELECT detected_at FROM documents WHERE document_id = ?", [doc_id]
+            ).fetchone()
+            detected_at = row[0] if row else None
             for table in ("paragraphs", "observations", "incidents"):
                 con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
             con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
@@ -110,16 +120,28 @@ def load_document(
             load_id,
             normalizer,
         )
+        if detected_at is not None:
+            con.execute(
+                "UPDATE documents SET detected_at = ? WHERE document_id = ?", [detected_at, doc_id]
+            )
         if report is not None:
             _insert_facts(con, doc_id, series, symbol, report, load_id)
         _choose_current(con, series, symbol)
-        con.execute(
-            """UPDATE candidates SET status = ?, reason = ?, sha256 = ?, last_seen = ?
-               WHERE series = ? AND symbol = ?""",
-            [status, reason, fetched.sha256, now(), series, symbol],
-        )
+        _mark_loaded(con, series, symbol, fetched.sha256, doc_id)
+        pause_point("load:inside")  # a test hook: the transaction is still open here
     result_status: LoadStatus = "replaced" if existing else status
     return LoadResult(result_status, doc_id, version, load_id, previous)
+
+
+def _mark_loaded(con: Connection, series: str, symbol: str, sha256: str, doc_id: str) -> None:
+    """The candidate reached stage ``loaded``: its status is its document's."""
+    con.execute(
+        """UPDATE candidates SET stage = 'loaded', reason = d.reason, status = d.status,
+               sha256 = ?, last_seen = ?, claimed_by = NULL, claimed_at = NULL
+           FROM documents d
+           WHERE d.document_id = ? AND candidates.series = ? AND candidates.symbol = ?""",
+        [sha256, now(), doc_id, series, symbol],
+    )
 
 
 def _choose_current(con: Connection, series: str, symbol: str) -> None:

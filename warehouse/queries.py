@@ -53,7 +53,7 @@ def problems(con: Connection) -> Rows:
                WHERE x.series = d.series AND x.symbol = d.symbol)
            UNION ALL
            SELECT series, symbol, status, reason FROM candidates
-           WHERE status IN ('failed', 'not_published')
+           WHERE status IN ('failed', 'not_published', 'damaged')
            ORDER BY 1, 2""",
     )
 

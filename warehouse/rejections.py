@@ -137,4 +137,4 @@ def queue_symbol_checked(con: Connection, *, series: str, symbol: str, force: bo
         return f"not queued: {verdict.describe()}; `reportwatch add --force` queues it again"
     if verdict is not None:
         forget(con, series=series, symbol=symbol)
-    return queue_symbol(con, series=series, symbol=symbol)
+    return queue_symbol(con, series=series, symbol=symbol, force=force)

@@ -1,7 +1,10 @@
 """Run bookkeeping: runs, discovered candidates and the harvest cursor.
 
 The harvest cursor (last window done per source and series) is written in the same
-transaction as the candidates that window found, so a crash never skips a window.
+transaction as the candidates that window found, so a crash never skips a window. A run
+starts by taking its series' lease (:mod:`warehouse.leases`) and ends, in one transaction,
+by recording its outcome and giving the lease back (:func:`finish_run`). The stages a
+candidate goes through after discovery are in :mod:`warehouse.progress`.
 """
 
 from __future__ import annotations
@@ -11,44 +14,55 @@ import json
 from typing import Any
 
 from reportwatch.models import Candidate
+from reportwatch.pausepoints import pause_point
 from warehouse.connection import Connection, transaction
 from warehouse.documents import new_load, now
+from warehouse.leases import release
+from warehouse.owners import fence
+from warehouse.progress import DAMAGED_LIMIT, WAITING
 
 # Candidate states: what discovery found and what became of it.
 #   candidate     found, not yet fetched (or confirmation pending)
-#   failed        fetch or extraction failed for a transient/terminal reason (retried next run)
+#   failed        fetch, read or load failed for a transient/terminal reason (retried next run)
 #   not_published the source has no file yet (retried next run)
 #   rejected      not a document of this series (never fetched again)
+#   damaged       every download of it was damaged (until `reportwatch add --force`)
 #   loaded / quarantined   a version is in ``documents``
-RETRYABLE = ("candidate", "failed", "not_published")
-
-
-def start_run(con: Connection, *, run_id: str, flow: str, series: str,
-              window_from: dt.date | None, window_until: dt.date | None) -> None:  # fmt: skip
-    con.execute(
-        """INSERT INTO runs (run_id, flow, series, started_at, status, window_from, window_until)
-           VALUES (?, ?, ?, ?, 'running', ?, ?)
-           ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at, status = 'running'""",
-        [run_id, flow, series, now(), window_from, window_until],
-    )
+RETRYABLE = WAITING
 
 
 def finish_run(con: Connection, *, run_id: str, status: str, counts: dict[str, int],
-               stage_seconds: dict[str, float], error: str | None = None) -> None:  # fmt: skip
+               stage_seconds: dict[str, float], error: str | None = None,
+               series: str | None = None) -> None:  # fmt: skip
+    """Record a run's outcome and, with ``series``, give its lease back: one transaction."""
     cols = ["discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected", "failed",
             "alerts_raised", "alerts_delivered"]  # fmt: skip
     assignments = ", ".join(f"{c} = ?" for c in cols)
+    with transaction(con):
+        con.execute(
+            f"""UPDATE runs SET finished_at = ?, status = ?, stage_seconds = ?, error = ?,
+                    {assignments}
+                WHERE run_id = ?""",
+            [now(), status, json.dumps(stage_seconds), error,
+             *[counts.get(c, 0) for c in cols], run_id],
+        )  # fmt: skip
+        if series is not None:
+            release(con, series=series, run_id=run_id)
+
+
+def record_snapshot_error(con: Connection, *, run_id: str, error: str | None) -> None:
+    """Why this run could not publish the analysts' snapshot (None: it did).
+
+    A completed run whose publish failed is ``completed-degraded``: analysts read stale data.
+    """
     con.execute(
-        f"""UPDATE runs SET finished_at = ?, status = ?, stage_seconds = ?, error = ?, {assignments}
-            WHERE run_id = ?""",
-        [
-            now(),
-            status,
-            json.dumps(stage_seconds),
-            error,
-            *[counts.get(c, 0) for c in cols],
-            run_id,
-        ],
+        """UPDATE runs SET snapshot_error = ?,
+               status = CASE WHEN ? IS NOT NULL AND status = 'completed'
+                             THEN 'completed-degraded' ELSE status END,
+               error = CASE WHEN ? IS NOT NULL AND status = 'completed'
+                            THEN 'degraded: snapshot not published' ELSE error END
+           WHERE run_id = ?""",
+        [error, error, error, run_id],
     )
 
 
@@ -71,6 +85,7 @@ def record_discovery(
     """
     new: list[str] = []
     load_id: str | None = None
+    historical = _historical(con, run_id)
 
     def writing_load() -> str:
         # Only a harvest that writes something gets a load row; one that re-finds known
@@ -91,11 +106,12 @@ def record_discovery(
             if row is None:
                 con.execute(
                     """INSERT INTO candidates (series, symbol, source, title, published, file_url,
-                           record_id, status, reason, first_seen, last_seen, load_id, local_path)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           record_id, status, reason, first_seen, last_seen, load_id, local_path,
+                           stage, historical)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'discovered', ?)""",
                     [series, cand.symbol, cand.source, cand.title, cand.date, cand.file_url,
                      cand.record_id, status, reason, now(), now(), writing_load(),
-                     cand.local_path],
+                     cand.local_path, historical],
                 )  # fmt: skip
                 if status == "candidate":
                     new.append(cand.symbol)
@@ -103,20 +119,31 @@ def record_discovery(
                 con.execute(
                     """UPDATE candidates SET last_seen = ?, title = coalesce(title, ?),
                            local_path = ?, source = ?, status = 'candidate', reason = NULL,
+                           stage = 'discovered', historical = ?, damaged_downloads = 0,
                            load_id = ? WHERE series = ? AND symbol = ?""",
-                    [now(), cand.title, cand.local_path, cand.source, writing_load(), series,
-                     cand.symbol],
+                    [now(), cand.title, cand.local_path, cand.source, historical,
+                     writing_load(), series, cand.symbol],
                 )  # fmt: skip
                 if row[0] not in RETRYABLE:
                     new.append(cand.symbol)
             elif status == "candidate" and (row[0] == "rejected" or requeue):
                 # a verdict can change (a provisional catalogue title was corrected), and
-                # `reportwatch add` asks for a retry: back in the queue
+                # `reportwatch add` asks for a retry: back in the queue, downloaded afresh
                 con.execute(
                     """UPDATE candidates SET last_seen = ?, title = coalesce(?, title),
                            file_url = coalesce(?, file_url), status = 'candidate', reason = NULL,
+                           stage = 'discovered', historical = ?, damaged_downloads = 0,
+                           etag = NULL, last_modified = NULL,
                            load_id = ? WHERE series = ? AND symbol = ?""",
-                    [now(), cand.title, cand.file_url, writing_load(), series, cand.symbol],
+                    [
+                        now(),
+                        cand.title,
+                        cand.file_url,
+                        historical,
+                        writing_load(),
+                        series,
+                        cand.symbol,
+                    ],
                 )
                 new.append(cand.symbol)
             else:
@@ -125,6 +152,7 @@ def record_discovery(
                            file_url = coalesce(file_url, ?) WHERE series = ? AND symbol = ?""",
                     [now(), cand.title, cand.file_url, series, cand.symbol],
                 )
+        pause_point("discover:inside")  # a test hook: the transaction is still open here
         if window_until is not None:
             con.execute(
                 """INSERT INTO harvest_cursors VALUES (?, ?, ?, ?, ?)
@@ -138,23 +166,46 @@ def record_discovery(
     return new
 
 
-def queue_symbol(con: Connection, *, series: str, symbol: str, source: str = "symbol-list") -> str:
-    """Queue a symbol for download (``reportwatch add``): ``queued``, ``requeued`` (it had been
-    rejected or had failed) or ``already loaded``/``already queued``."""
+def _historical(con: Connection, run_id: str | None) -> bool:
+    """Candidates a backfill finds are history: their alerts are recorded muted."""
+    if run_id is None:
+        return False
+    row = con.execute("SELECT historical FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return bool(row and row[0])
+
+
+def queue_symbol(
+    con: Connection, *, series: str, symbol: str, source: str = "symbol-list", force: bool = False
+) -> str:
+    """Queue a symbol for download (``reportwatch add``).
+
+    Returns what happened, for one line of output: ``queued``, ``requeued`` (it had been
+    rejected or had failed), ``already queued``, ``already loaded`` or ``damaged ...``
+    (gave up after repeated damaged downloads). ``force`` downloads it again whatever its
+    state: a new file becomes a new version, the same bytes change nothing.
+    """
     row = con.execute(
         "SELECT status FROM candidates WHERE series = ? AND symbol = ?", [series, symbol]
     ).fetchone()
+    state = str(row[0]) if row else None
+    retry = state in ("rejected", "failed", "not_published") or (force and state is not None)
+    if state == "damaged" and not force:
+        return (
+            f"not queued: it gave up after {DAMAGED_LIMIT} damaged downloads "
+            "(add --force downloads it again)"
+        )
     record_discovery(
         con, series=series, source=source,
         found=[Candidate(series=series, symbol=symbol, source=source)],
-        rejected=[], window_until=None, run_id=None,
-        requeue=row is not None and row[0] in ("rejected", "failed", "not_published"),
+        rejected=[], window_until=None, run_id=None, requeue=retry,
     )  # fmt: skip
-    if row is None:
+    if state is None:
         return "queued"
-    if row[0] in ("rejected", "failed", "not_published"):
+    if retry:
         return "requeued"
-    return "already loaded" if row[0] in ("loaded", "quarantined") else "already queued"
+    if state in ("loaded", "quarantined"):
+        return "already loaded (add --force downloads it again)"
+    return "already queued"
 
 
 def cursor(con: Connection, *, source: str, series: str) -> dt.date | None:
@@ -170,7 +221,8 @@ def to_fetch(con: Connection, series: str) -> list[dict[str, Any]]:
     cur = con.execute(
         f"""SELECT symbol, source, title, published, file_url, record_id, status, attempts,
                    etag, last_modified, sha256, local_path
-            FROM candidates WHERE series = ? AND status IN ({marks}) ORDER BY published, symbol""",
+            FROM candidates WHERE series = ? AND stage = 'discovered' AND status IN ({marks})
+            ORDER BY published, symbol""",
         [series, *RETRYABLE],
     )
     names = [d[0] for d in cur.description]
@@ -181,11 +233,11 @@ def mark_candidate(con: Connection, *, series: str, symbol: str, status: str,
                    reason: str | None = None, etag: str | None = None,
                    last_modified: str | None = None,
                    local_path: str | None = None) -> None:  # fmt: skip
-    """Record what became of a candidate; ``local_path`` follows a drop-folder file it moved."""
+    """Record what became of a candidate's download (``failed``, ``not_published``)."""
     con.execute(
         """UPDATE candidates SET status = ?, reason = ?, attempts = attempts + 1, last_seen = ?,
                etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
-               local_path = coalesce(?, local_path)
+               local_path = coalesce(?, local_path), claimed_by = NULL, claimed_at = NULL
            WHERE series = ? AND symbol = ?""",
         [status, reason, now(), etag, last_modified, local_path, series, symbol],
     )
@@ -194,7 +246,7 @@ def mark_candidate(con: Connection, *, series: str, symbol: str, status: str,
 def failures(con: Connection, series: str | None = None) -> list[dict[str, Any]]:
     cur = con.execute(
         """SELECT series, symbol, status, reason, attempts, last_seen FROM candidates
-           WHERE status IN ('failed', 'not_published') AND (? IS NULL OR series = ?)
+           WHERE status IN ('failed', 'not_published', 'damaged') AND (? IS NULL OR series = ?)
            ORDER BY last_seen DESC""",
         [series, series],
     )
@@ -202,32 +254,23 @@ def failures(con: Connection, series: str | None = None) -> list[dict[str, Any]]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def claim_downloads(
-    con: Connection, *, series: str, run_id: str, lease_seconds: float = 3600.0
-) -> list[dict[str, Any]]:
-    """Claim for ``run_id`` the candidates that need a download and no other live run holds.
+def claim_downloads(con: Connection, *, series: str, run_id: str) -> list[dict[str, Any]]:
+    """Claim for ``run_id`` every candidate of ``series`` that needs a download.
 
-    Returns them as :func:`to_fetch` does. Claims held by another run for less than the lease
-    are skipped (that run is downloading them); older ones belong to a run that died.
+    The run holds the series' lease (checked in the same transaction: :func:`fence`), so no
+    other live run downloads this series; claims left by a dead run were released when its
+    lease was taken over. Returns the rows as :func:`to_fetch` does.
     """
     with transaction(con):
+        fence(con, series=series, run_id=run_id)
         rows = to_fetch(con, series)
-        held = {
-            str(r[0])
-            for r in con.execute(
-                """SELECT symbol FROM candidates WHERE series = ? AND claimed_by IS NOT NULL
-                   AND claimed_by <> ? AND claimed_at > ? - to_seconds(?::DOUBLE)""",
-                [series, run_id, now(), lease_seconds],
-            ).fetchall()
-        }
-        mine = [r for r in rows if r["symbol"] not in held]
-        for row in mine:
-            con.execute(
-                """UPDATE candidates SET claimed_by = ?, claimed_at = ?
-                   WHERE series = ? AND symbol = ?""",
-                [run_id, now(), series, row["symbol"]],
-            )
-    return mine
+        con.execute(
+            f"""UPDATE candidates SET claimed_by = ?, claimed_at = ?
+                WHERE series = ? AND stage = 'discovered'
+                  AND status IN ({", ".join("?" for _ in RETRYABLE)})""",
+            [run_id, now(), series, *RETRYABLE],
+        )
+    return rows
 
 
 def release_claims(con: Connection, *, run_id: str) -> None:

@@ -90,14 +90,19 @@ def run(
     _prefect_env()
     settings = _settings(data_dir)
     load_series(series, settings.series_dir)  # fail fast with a clear message
-    from flows.ingest import ingest
+    from flows.api_server import prefect_api
+    from flows.ingest import ingest, raise_if_skipped
+    from tasks.runlog import check_series_free
 
-    result = ingest(
-        series=series,
-        since=since.date() if since else None,
-        as_of=as_of.date() if as_of else None,
-        data_dir=str(settings.data_dir),
-    )
+    check_series_free(settings, series)  # another live run: one line naming it, at once
+    with prefect_api():
+        result = ingest(
+            series=series,
+            since=since.date() if since else None,
+            as_of=as_of.date() if as_of else None,
+            data_dir=str(settings.data_dir),
+        )
+    raise_if_skipped(result)
     _print_run_result(result)
 
 
@@ -146,14 +151,16 @@ def backfill(
     load_series(series, settings.series_dir)
     if date_to is not None and date_to < date_from:
         raise ReportwatchError("--to is before --from", hint="swap them")
+    from flows.api_server import prefect_api
     from flows.maintenance import backfill as backfill_flow
 
-    result = backfill_flow(
-        series=series,
-        date_from=date_from.date(),
-        date_to=(date_to or date_from).date(),
-        data_dir=str(settings.data_dir),
-    )
+    with prefect_api():
+        result = backfill_flow(
+            series=series,
+            date_from=date_from.date(),
+            date_to=(date_to or date_from).date(),
+            data_dir=str(settings.data_dir),
+        )
     _print_run_result(result)
 
 
@@ -244,16 +251,18 @@ def status(data_dir: DataDirOpt = None) -> None:
     Example: reportwatch status
     """
     from warehouse import queries as q
+    from warehouse.health import status_lines, truthful
     from warehouse.snapshot import snapshot_info
 
     settings = _settings(data_dir)
     with live_or_snapshot(settings) as (con, source):
         sections = [
-            ("Last runs", q.recent_runs(con)),
+            ("Last runs", truthful(con, q.recent_runs(con))),
             ("Latest report per series", q.latest_per_series(con)),
             ("Quarantined or failed documents", q.problems(con)),
             ("Alerts not yet delivered", q.undelivered(con)),
         ]
+        notes = status_lines(con, settings.snapshot_path, live=source == "warehouse")
     from tasks.alerts.channels import series_channel_gaps
 
     gaps = series_channel_gaps(settings)  # their alerts stay pending until the setting is made
@@ -263,6 +272,8 @@ def status(data_dir: DataDirOpt = None) -> None:
             print_rows(console, columns, rows, "table", title=title)
         else:
             console.print(f"[bold]{title}[/]: none")
+    for note in notes:
+        console.print(note)
     if source == "snapshot":
         console.print("(a run holds the warehouse: showing the analysts' snapshot)")
     info = snapshot_info(settings.snapshot_path)
@@ -302,10 +313,14 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
 def add(
     symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/228.")],
     series: SeriesOpt = "kfor",
-    force: Annotated[
-        bool, typer.Option("--force", help="Download it again even if it was rejected before.")
-    ] = False,
     data_dir: DataDirOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Download it again whatever its state: rejected on its content, damaged, loaded.",
+        ),
+    ] = False,
 ) -> None:
     """Queue a known symbol for download from the Official Document System on the next run.
 

@@ -15,14 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from prefect import task
-
 from reportwatch.models import Alert, Severity
 from reportwatch.series import RuleConfig, SeriesConfig
-from reportwatch.settings import Settings
-from tasks.retry import retry_transient
-from warehouse import alerts as wh_alerts
-from warehouse import open_writer
 
 Facts = dict[str, Any]
 ParagraphsFor = Callable[[str], list[dict[str, Any]]]
@@ -375,51 +369,3 @@ def facts_for_detection(
         if earlier:
             previous_versions[f["document_id"]] = max(earlier, key=lambda o: o["version"])
     return current, previous_versions
-
-
-def detect_new(
-    config: SeriesConfig,
-    settings: Settings,
-    new_documents: list[str],
-    *,
-    today: dt.date,
-    run_id: str | None = None,
-    historical: bool = False,
-) -> list[Alert]:
-    """Detect on the warehouse's facts and record the alerts; returns only newly raised ones.
-
-    ``historical`` (backfills): the series-level rules that depend on "today" (overdue) are
-    skipped, since a window's end is not today and windows may finish in any order.
-    """
-    with open_writer(settings.warehouse_path) as con:
-        all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
-        current, previous_versions = facts_for_detection(all_versions, new_documents)
-        alerts = detect(
-            config,
-            current,
-            new_documents,
-            today=today,
-            paragraphs_for=lambda doc_id: wh_alerts.paragraph_texts(con, doc_id),
-            previous_versions=previous_versions,
-            rule_filter=(
-                {r.id for r in config.rules if r.kind not in TODAY_DEPENDENT_KINDS}
-                if historical
-                else None
-            ),
-        )
-        return wh_alerts.insert_alerts(con, alerts, series=config.id, run_id=run_id)
-
-
-@task(name="detect", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=retry_transient)
-def detect_task(
-    config: SeriesConfig,
-    settings: Settings,
-    new_documents: list[str],
-    *,
-    today: dt.date,
-    run_id: str | None = None,
-    historical: bool = False,
-) -> list[Alert]:
-    return detect_new(
-        config, settings, new_documents, today=today, run_id=run_id, historical=historical
-    )

@@ -5,9 +5,11 @@ what was sent:
 
 * An alert at or above a channel's ``min_severity`` gets a ``pending`` row, or ``muted``
   when its rule is muted (then it is never sent, on any channel). Pending rows of a rule
-  muted later become ``muted`` too. Queued are the new alerts this run raised and every
-  alert raised within ``catch_up`` (7 days) that has no row for the channel yet: an earlier
-  notify crashed after detect stored it, or the channel could not be served then.
+  muted later become ``muted`` too. Queued are the new alerts this run raised, every alert
+  never handed to the ledger (``alerts.queued_at`` NULL: the run that raised it stopped before
+  notify, however long ago), and every alert raised within ``catch_up`` (7 days) that has no
+  row for the channel yet (the channel could not be served then). Once every channel has had
+  its turn the alerts are marked handed over (stage ``notified``).
 * A channel whose notifier cannot be built (ConfigError) still queues: its rows stay
   ``pending`` with the error in ``last_error`` until the setting is fixed. So does a channel
   that is not configured at all (``slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL``):
@@ -17,6 +19,9 @@ what was sent:
 * Every pending row is then sent: one message per alert (``digest: none``), one message per
   run (``run``), or one digest per logical day (``day``: the first run of a day sends it,
   later runs that day wait for the next day).
+* A send claims its rows first (``sending``, with the claimer and the time: one short
+  transaction) and sends only the rows it claimed, so two processes never send one delivery
+  (:mod:`warehouse.claims`). A claim whose process died goes back to ``pending``.
 * A send that succeeds marks its rows ``delivered``: they are never sent again.
 * A send that fails leaves its rows ``pending`` with ``attempts`` and ``last_error``, and the
   next run retries them. The error says whether it is transient (retrying may help) or
@@ -25,11 +30,13 @@ what was sent:
 * A ``Retry-After`` (Slack's 429) sets ``next_attempt_at`` to the moment the 429 arrived
   plus the wait: the channel is skipped, not slept on, until then.
 
-A repeat is possible only when a message was accepted and its ``delivered`` mark could not
-be written (the process died, or the warehouse stayed locked past the lock wait). The second
-case is logged as an error and counted (``unrecorded``), never raised: a raise would make
-Prefect retry the task and resend at once. Emails carry a Message-ID derived from the alert
-keys so mail clients can fold such a repeat.
+A repeat is possible only when a channel accepted a message whose ``delivered`` mark was never
+written: the process died between the two (a claim left ``sending``, released when its process
+is found dead), the answer was lost (Slack's read timeout: the send looks failed), or the
+warehouse stayed locked past the lock wait. Each is one message, sent once more by the next
+run. The last case is logged as an error and counted (``unrecorded``), never raised: a raise
+would make Prefect retry the task and resend at once. Emails carry a Message-ID derived from
+the alert keys, the same on every attempt, so mail clients can fold such a repeat.
 """
 
 from __future__ import annotations
@@ -46,12 +53,15 @@ from prefect import task
 
 from reportwatch.errors import ConfigError, NotifyError, ReportwatchError, WarehouseError
 from reportwatch.models import SEVERITY_RANK, Alert
+from reportwatch.pausepoints import pause_point
 from reportwatch.series import ChannelConfig, SeriesConfig
 from reportwatch.settings import Settings
 from tasks.alerts.secrets import with_secret_blocks
 from tasks.retry import retry_transient
 from warehouse import alerts as ledger
 from warehouse import open_writer
+from warehouse.claims import claim, claimer, release_gone, release_own, settle
+from warehouse.progress import mark_queued, unqueued
 
 if TYPE_CHECKING:
     from tasks.alerts.notifiers.base import Notifier
@@ -146,13 +156,22 @@ def deliver(
 
     clock = _as_clock(now)
     since = clock() - catch_up
+    with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
+        # Claims this claimer left (a send it could not record) and claims of dead processes
+        # were in flight: the channel may have them. Pending again: at most one repeat each.
+        released = release_own(con, series=config.id, owner=claimer(run_id))
+        released += release_gone(con, series=config.id)
+        handing_over = unqueued(con, series=config.id)
+    if released:
+        log.warning("%d delivery(ies) of %s were being sent by a process that died: pending "
+                    "again (each may arrive twice)", released, config.id)  # fmt: skip
     # Secret blocks are read only for secrets the environment lacks, so a channel is called
     # "not configured" only when neither has it.
     settings = with_secret_blocks(
         settings, [c.kind for c in config.channels], use_blocks=use_secret_blocks
     )
     unconfigured = unconfigured_channels([c.kind for c in config.channels], settings)
-    if not new_alerts and not _has_work(config, settings, since, lock_wait):
+    if not (new_alerts or handing_over or _has_work(config, settings, since, lock_wait)):
         # nothing to send and no channel touched; the summary still names the unconfigured
         return DeliverySummary(skipped_channels=unconfigured)
     summary = DeliverySummary()
@@ -168,6 +187,8 @@ def deliver(
         )  # fmt: skip
     try:
         with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
+            if not summary.unrecorded:  # every channel had its turn: handed over
+                mark_queued(con, handing_over + [a.key for a in new_alerts])
             summary.pending = ledger.pending_count(con, series=config.id)
     except WarehouseError as exc:
         if not summary.unrecorded:
@@ -273,7 +294,10 @@ def _deliver_channel(
     if digest_day is not None and today < digest_day:
         summary.waiting[kind] = f"today's digest was sent; the next goes on {digest_day}"
         return
-    _send_pending(config, settings, channel, notifier, pending, today, clock, lock_wait, summary)
+    _send_pending(
+        config, settings, channel, notifier, pending, today, clock, lock_wait, summary,
+        owner=claimer(run_id),
+    )  # fmt: skip
 
 
 def _send_pending(
@@ -286,13 +310,24 @@ def _send_pending(
     clock: Clock,
     lock_wait: float,
     summary: DeliverySummary,
+    *,
+    owner: str,
 ) -> None:
-    """Send ``pending`` through one channel, recording each message's outcome as it goes."""
+    """Send ``pending`` through one channel, recording each message's outcome as it goes.
+
+    Each message's rows are claimed for ``owner`` before it is sent; rows another process
+    claimed meanwhile are left to it.
+    """
     kind, digest = channel.kind, channel.digest != "none"
     batches = [pending] if digest else [[a] for a in pending]
     # A daily digest's delivered rows say when the next one is due (ledger.next_digest_day).
     delivered_marker = _midnight(today + dt.timedelta(days=1)) if channel.digest == "day" else None
-    for number, batch in enumerate(batches):
+    for number, wanted in enumerate(batches):
+        with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
+            mine = claim(con, channel=kind, keys=[a.key for a in wanted], owner=owner)
+        batch = [a for a in wanted if a.key in mine]
+        if not batch:
+            continue
         keys = [a.key for a in batch]
         try:
             notifier.send(batch, digest=digest)
@@ -305,9 +340,9 @@ def _send_pending(
             error = ledger_error(exc, retry_at=retry_at)
             later = [a.key for b in batches[number + 1 :] for a in b]
             with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
-                ledger.record_attempt(
-                    con, channel=kind, keys=keys, ok=False, error=error, retry_at=retry_at,
-                    attempted_at=failed_at,
+                settle(
+                    con, channel=kind, keys=keys, owner=owner, ok=False, error=error,
+                    retry_at=retry_at, attempted_at=failed_at,
                 )  # fmt: skip
                 ledger.defer_deliveries(
                     con, channel=kind, keys=later, until=retry_at,
@@ -320,13 +355,14 @@ def _send_pending(
             )  # fmt: skip
             return
         sent_at = clock()
+        pause_point(f"notify:sent:{kind}")  # a test hook: accepted, not yet recorded
         summary.delivered += len(batch)
         summary.messages[kind] = summary.messages.get(kind, 0) + 1
         try:
             with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:
-                ledger.record_attempt(
-                    con, channel=kind, keys=keys, ok=True, retry_at=delivered_marker,
-                    attempted_at=sent_at,
+                settle(
+                    con, channel=kind, keys=keys, owner=owner, ok=True,
+                    retry_at=delivered_marker, attempted_at=sent_at,
                 )  # fmt: skip
         except WarehouseError as exc:
             # Raising would make Prefect retry the task, which resends at once. Stop instead:
@@ -342,6 +378,7 @@ def _send_pending(
                 exc.one_line(), ", ".join(keys),
             )  # fmt: skip
             return
+        pause_point(f"notify:inside:{kind}")  # a test hook: one message recorded
     log.info("%s: delivered %d alert(s) of %s", kind, len(pending), config.id)
 
 

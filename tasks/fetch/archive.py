@@ -17,15 +17,20 @@ import hashlib
 import json
 import os
 import re
+import socket
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from reportwatch.errors import ReportwatchError
 from tasks.fetch.client import FetchResponse
+from warehouse.owners import pid_running
 
 ARCHIVED_HEADERS = ("content-type", "etag", "last-modified", "content-length")
+# A write takes milliseconds: a temporary file this old was left by a writer that died.
+STALE_TEMPORARY = dt.timedelta(hours=1)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -106,9 +111,32 @@ class RawArchive:
     def _meta_path(self, sha256: str) -> Path:
         return self.root / f"{_checked(sha256)}.json"
 
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete temporary files writers that died left (``.incoming-<pid>-*.tmp``).
+
+        A file is stale when its writer's pid no longer runs on this host, or (another host,
+        an older name) when it is older than ``STALE_TEMPORARY``. Returns what was removed.
+        """
+        removed: list[Path] = []
+        if not self.root.is_dir():
+            return removed
+        cutoff = time.time() - STALE_TEMPORARY.total_seconds()
+        for temp in self.root.glob(".incoming-*.tmp"):
+            pid = temp.name.split("-")[1]
+            try:
+                dead = pid.isdigit() and not pid_running(int(pid)) and _this_host(temp)
+                if dead or temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed.append(temp)
+            except OSError:
+                continue
+        return removed
+
     def _write_atomically(self, target: Path, data: bytes) -> bool:
         """Write ``data`` to ``target`` unless it exists (then the existing file wins: False)."""
-        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-", suffix=".tmp")
+        handle, temp_name = tempfile.mkstemp(
+            dir=self.root, prefix=f".incoming-{os.getpid()}-{socket.gethostname()}-", suffix=".tmp"
+        )
         temp = Path(temp_name)
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -127,6 +155,11 @@ class RawArchive:
             return True
         finally:
             temp.unlink(missing_ok=True)
+
+
+def _this_host(temp: Path) -> bool:
+    """Whether a temporary file was written on this host (its name says which)."""
+    return f"-{socket.gethostname()}-" in temp.name
 
 
 def _checked(sha256: str) -> str:

@@ -2,7 +2,11 @@
 
 A candidate is downloaded from the series' download source (the Official Document System by
 symbol), falling back to the file URL discovery gave. Conditional requests use the validators
-stored from the last download; a file whose sha256 is already loaded counts as unchanged.
+stored from the last download, only while the bytes they describe are in the raw archive; a
+file this symbol already has a document of counts as unchanged (bytes archived under another
+symbol do not: each symbol gets its own document). The download is recorded on its candidate
+(stage ``fetched``, sha256, URL) in one transaction after the bytes are in the archive, so
+the next run reads what this one fetched without the network (:mod:`warehouse.progress`).
 Failures are per document: recorded on the candidate (status, reason, attempts) and retried
 on the next run; the rest of the run goes on.
 
@@ -23,8 +27,9 @@ from typing import Any
 
 from prefect import task
 
-from reportwatch.errors import FetchError, NotPublishedError, ReportwatchError
+from reportwatch.errors import FetchError, LeaseLostError, NotPublishedError, ReportwatchError
 from reportwatch.models import FetchedFile
+from reportwatch.pausepoints import pause_point
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
 from tasks.fetch.archive import RawArchive
@@ -32,7 +37,7 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.drop import DONE, drop_folder_for, is_waiting, move_aside
 from tasks.fetch.ods import download_urls
 from warehouse import open_writer
-from warehouse.documents import known_hashes
+from warehouse.progress import record_fetched
 from warehouse.runs import claim_downloads, mark_candidate, to_fetch
 
 log = logging.getLogger(__name__)
@@ -50,7 +55,12 @@ class FetchOutcome:
 def pending_downloads(
     settings: Settings, series: str, run_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Candidates to download; with ``run_id``, claimed for that run (see claim_downloads)."""
+    """Candidates to download; with ``run_id``, claimed for that run (see claim_downloads).
+
+    First, temporary files killed downloads left in the raw archive are removed.
+    """
+    for stale in RawArchive(settings.raw_dir).remove_stale_temporaries():
+        log.info("removed %s, left by a download that was killed", stale)
     with open_writer(settings.warehouse_path) as con:
         if run_id is None:
             return to_fetch(con, series)
@@ -63,12 +73,16 @@ def fetch_candidate(
     row: dict[str, Any],
     *,
     fetcher: Fetcher | None = None,
+    run_id: str | None = None,
 ) -> FetchOutcome:
-    """Download (or copy from the drop folder) one candidate; never raises a FetchError."""
+    """Download (or copy from the drop folder) one candidate; never raises a FetchError.
+
+    With ``run_id`` the record is fenced: written only while that run holds the lease.
+    """
     local = Path(str(row["local_path"])) if row.get("local_path") else None
     if local is not None:
         if local.is_file():
-            return _copy_local(config, settings, row, local)
+            return _copy_local(config, settings, row, local, run_id=run_id)
         log.warning("%s: %s is gone; trying the download sources", row["symbol"], local)
     symbol = str(row["symbol"])
     archive = RawArchive(settings.raw_dir)
@@ -80,19 +94,26 @@ def fetch_candidate(
         for source_name, url in download_urls(config, settings, symbol, row.get("file_url")):
             if last_error is not None and client.expired(deadline):
                 break
-            validators = (
-                {"etag": row.get("etag"), "last_modified": row.get("last_modified")}
-                if row.get("sha256")
-                else None
-            )
+            validators = _validators(row, archive)
             try:
                 response = client.download_pdf(url, validators=validators, deadline=deadline)
             except FetchError as exc:
                 last_error = exc
                 continue
-            if response.not_modified:
-                _record(settings, config.id, symbol, "loaded", None)
-                return FetchOutcome(symbol, status="not_modified")
+            if response.not_modified and validators is not None:
+                # the archived bytes the validators describe are still the source's file
+                sha = str(row["sha256"])
+                file = FetchedFile(
+                    series=config.id, symbol=symbol, source=source_name, url=url, sha256=sha,
+                    path=str(archive.path(sha)), size=archive.path(sha).stat().st_size,
+                    content_type="application/pdf", etag=row.get("etag"),
+                    last_modified=row.get("last_modified"), fetched_at=dt.datetime.now(dt.UTC),
+                    title=row.get("title"),
+                )  # fmt: skip
+                outcome = _stored(settings, config.id, file, run_id=run_id)
+                if outcome.status == "unchanged":
+                    outcome.status = "not_modified"
+                return outcome
             fetched_at = dt.datetime.now(dt.UTC)
             sha, path, _created = archive.put(
                 response.content,
@@ -113,7 +134,7 @@ def fetch_candidate(
                 last_modified=response.header("last-modified"), fetched_at=fetched_at,
                 title=row.get("title"),
             )  # fmt: skip
-            return _stored(settings, config.id, file)
+            return _stored(settings, config.id, file, run_id=run_id)
     finally:
         if own:
             client.close()
@@ -127,8 +148,22 @@ def fetch_candidate(
     return FetchOutcome(symbol, status=status, reason=reason)
 
 
+def _validators(row: dict[str, Any], archive: RawArchive) -> dict[str, Any] | None:
+    """Conditional-request validators, only when the bytes they stand for are archived (a 304
+    then means "those bytes"); a damaged download's validators were cleared."""
+    sha = row.get("sha256")
+    if not sha or not (row.get("etag") or row.get("last_modified")) or not archive.has(str(sha)):
+        return None
+    return {"etag": row.get("etag"), "last_modified": row.get("last_modified")}
+
+
 def _copy_local(
-    config: SeriesConfig, settings: Settings, row: dict[str, Any], path: Path
+    config: SeriesConfig,
+    settings: Settings,
+    row: dict[str, Any],
+    path: Path,
+    *,
+    run_id: str | None = None,
 ) -> FetchOutcome:
     """Archive a drop-folder file, then move it to ``done/`` (unless discovery put it aside)."""
     symbol = str(row["symbol"])
@@ -161,22 +196,27 @@ def _copy_local(
         path=str(archived), size=len(content), content_type="application/pdf",
         fetched_at=fetched_at, title=row.get("title"),
     )  # fmt: skip
-    return _stored(settings, config.id, file, local_path=str(final))
+    return _stored(settings, config.id, file, local_path=str(final), run_id=run_id)
 
 
 def _stored(
-    settings: Settings, series: str, file: FetchedFile, *, local_path: str | None = None
+    settings: Settings,
+    series: str,
+    file: FetchedFile,
+    *,
+    local_path: str | None = None,
+    run_id: str | None = None,
 ) -> FetchOutcome:
-    """Record an archived file on its candidate; loaded bytes (same sha256) are unchanged."""
+    """Record an archived file on its candidate (stage ``fetched``, or ``unchanged`` when this
+    symbol already has a document of these bytes)."""
     with open_writer(settings.warehouse_path) as con:
-        seen = file.sha256 in known_hashes(con, series)
-        mark_candidate(
-            con, series=series, symbol=file.symbol, status="loaded" if seen else "candidate",
-            reason=None, etag=file.etag, last_modified=file.last_modified, local_path=local_path,
+        status = record_fetched(
+            con, series=series, symbol=file.symbol, sha256=file.sha256, source=file.source,
+            url=file.url, size=file.size, fetched_at=file.fetched_at, etag=file.etag,
+            last_modified=file.last_modified, local_path=local_path, run_id=run_id,
         )  # fmt: skip
-    return FetchOutcome(
-        file.symbol, file=file, needs_load=not seen, status="unchanged" if seen else "fetched"
-    )
+    pause_point("fetch:inside")
+    return FetchOutcome(file.symbol, file=file, needs_load=status == "fetched", status=status)
 
 
 def _record(settings: Settings, series: str, symbol: str, status: str, reason: str | None) -> None:
@@ -185,11 +225,15 @@ def _record(settings: Settings, series: str, symbol: str, status: str, reason: s
 
 
 @task(name="fetch", task_run_name="fetch-{row[symbol]}")
-def fetch_task(config: SeriesConfig, settings: Settings, row: dict[str, Any]) -> FetchOutcome:
+def fetch_task(
+    config: SeriesConfig, settings: Settings, row: dict[str, Any], run_id: str | None = None
+) -> FetchOutcome:
     """One document; whatever goes wrong is recorded on it and the run goes on."""
     symbol = str(row["symbol"])
     try:
-        return fetch_candidate(config, settings, row)
+        return fetch_candidate(config, settings, row, run_id=run_id)
+    except LeaseLostError:
+        raise  # another run took this one's series over: stop, do not record anything
     except Exception as exc:  # a broken archive disk or a locked warehouse: this document only
         reason = (
             exc.one_line() if isinstance(exc, ReportwatchError) else f"{type(exc).__name__}: {exc}"

@@ -21,7 +21,7 @@ from typing import Any
 from prefect import task
 from pydantic import BaseModel, Field
 
-from reportwatch.errors import ExtractError, NormalizeError
+from reportwatch.errors import ExtractError, NormalizeError, NotAPdfError
 from reportwatch.models import DocumentText, Report
 
 log = logging.getLogger("reportwatch.read")
@@ -34,6 +34,7 @@ class ReadOutcome(BaseModel):
     reason: str | None = None
     rejected: str | None = Field(None, description="Not a document of this series: why.")
     normalizer: str | None = None
+    damaged: bool = Field(False, description="The file is not a whole PDF: download it again.")
 
 
 def check_profile(profile: dict[str, Any]) -> None:
@@ -61,7 +62,9 @@ def read_document(
     try:
         text = extract_pdf(Path(path), max_pages=max_pages, max_bytes=max_bytes, sha256=sha256)
     except ExtractError as exc:
-        return ReadOutcome(reason=f"extraction failed: {exc.one_line()}")
+        return ReadOutcome(
+            reason=f"extraction failed: {exc.one_line()}", damaged=isinstance(exc, NotAPdfError)
+        )
     printed = text.symbols or ([text.symbol] if text.symbol else [])
     if expected_symbol and printed and not any(_same_symbol(s, expected_symbol) for s in printed):
         return ReadOutcome(

@@ -191,3 +191,35 @@ def test_a_quarantined_new_version_does_not_hide_the_good_one(tmp_path: Path) ->
     assert levels == [("S/2023/800", 4500)]
     assert current == [(1, "loaded")]
     assert [a.rule_id for a in alerts] == ["quarantined-document"]
+
+
+def test_the_detect_stage_raises_what_every_waiting_version_is_owed_and_waits_on_overdue(
+    tmp_path: Path,
+) -> None:
+    """detect_new over the warehouse: versions whose alerts were never raised, whoever loaded
+    them; the overdue rule only after a complete harvest with nothing pending."""
+    from reportwatch.models import Candidate
+    from reportwatch.settings import Settings
+    from tasks.alerts.detect_stage import detect_new
+    from warehouse.runs import record_discovery
+
+    settings = Settings(data_dir=tmp_path)
+    late = dt.date(2024, 6, 1)  # the report after Q2 2023 is long overdue by then
+    with open_writer(settings.warehouse_path) as con:
+        _load(con, "S/2023/500", 2, 3800)  # loaded by a run killed before detect
+        _load(con, "S/2023/800", 3, 4500)
+        record_discovery(con, series="kfor", source="symbol-list", rejected=[], run_id=None,
+                         window_until=None,
+                         found=[Candidate(series="kfor", symbol="S/2024/1", source="symbol-list")])  # fmt: skip
+
+    owed = detect_new(KFOR, settings, today=late)  # one candidate still to download
+    assert {a.symbol for a in owed} == {"S/2023/500", "S/2023/800"}
+    assert "overdue-report" not in {a.rule_id for a in owed}
+    assert detect_new(KFOR, settings, today=late) == []  # they were marked compared
+
+    with open_writer(settings.warehouse_path) as con:  # the candidate turned out not ours
+        con.execute("UPDATE candidates SET status = 'rejected'")
+    assert detect_new(KFOR, settings, today=late, harvest_complete=False) == []
+    overdue = detect_new(KFOR, settings, today=late)
+    assert [a.rule_id for a in overdue] == ["overdue-report"]
+    assert overdue[0].period_end == dt.date(2023, 12, 31)

@@ -28,3 +28,25 @@ def test_a_fetch_that_breaks_unexpectedly_is_recorded_and_the_run_goes_on(tmp_pa
     with open_writer(settings.warehouse_path) as con:
         status = con.execute("SELECT status, reason FROM candidates").fetchone()
     assert status == ("failed", outcome.reason)
+
+
+def test_temporary_files_of_killed_downloads_are_removed_and_live_ones_kept(
+    tmp_path: Path,
+) -> None:
+    import os
+    import socket
+    import subprocess
+
+    from tasks.fetch.archive import RawArchive
+
+    archive = RawArchive(tmp_path)
+    sha, stored, _ = archive.put(b"%PDF-1.4 whole %%EOF", {"symbol": "S/2021/228"})
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = socket.gethostname()
+    killed = tmp_path / f".incoming-{dead.pid}-{host}-abc.tmp"
+    writing = tmp_path / f".incoming-{os.getpid()}-{host}-def.tmp"  # a live writer's
+    for temp in (killed, writing):
+        temp.write_bytes(b"%PDF-1.4 half")
+    assert archive.remove_stale_temporaries() == [killed]
+    assert writing.exists() and stored.exists() and archive.has(sha)

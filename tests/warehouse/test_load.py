@@ -186,27 +186,6 @@ def test_a_warehouse_locked_by_another_process_is_a_transient_error(tmp_path: Pa
         holder.wait(timeout=30)
 
 
-def test_overlapping_runs_never_claim_the_same_download(tmp_path: Path) -> None:
-    from reportwatch.models import Candidate
-    from warehouse.runs import claim_downloads, record_discovery, release_claims
-
-    with open_writer(tmp_path / "w.duckdb") as con:
-        found = [Candidate(series="kfor", symbol=f"S/2023/{n}", source="undl-oai") for n in (1, 2)]
-        record_discovery(con, series="kfor", source="undl-oai", found=found, rejected=[],
-                         window_until=None, run_id=None)  # fmt: skip
-        first = claim_downloads(con, series="kfor", run_id="run-a")
-        second = claim_downloads(con, series="kfor", run_id="run-b")
-        again = claim_downloads(con, series="kfor", run_id="run-a")  # a run keeps its own claims
-        lapsed = claim_downloads(con, series="kfor", run_id="run-b", lease_seconds=0)
-        release_claims(con, run_id="run-b")
-        after_release = claim_downloads(con, series="kfor", run_id="run-c")
-    assert [r["symbol"] for r in first] == ["S/2023/1", "S/2023/2"]
-    assert second == []
-    assert len(again) == 2
-    assert len(lapsed) == 2  # a claim older than its lease belongs to a run that died
-    assert len(after_release) == 2
-
-
 def test_duckdb_errors_never_escape_the_warehouse_package(tmp_path: Path) -> None:
     from reportwatch.errors import WarehouseError
     from warehouse.connection import transaction
