@@ -8,17 +8,21 @@ the wall clock, so a backfill run twice gives the same result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run as runtime_flow_run
+from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.summary import RunSummary, emit_events, publish_run_artifact
+from reportwatch import interrupt, progress
 from reportwatch.errors import ReportwatchError
 from reportwatch.series import load_series
 from reportwatch.settings import Settings, load_settings
@@ -41,15 +45,38 @@ def logical_date(as_of: dt.date | None) -> dt.date:
     return scheduled.date() if scheduled is not None else dt.datetime.now(dt.UTC).date()
 
 
+R = TypeVar("R")
+
+
 @contextmanager
-def _stage(summary: RunSummary, name: str) -> Iterator[None]:
-    """Time a stage into the summary and mark an exception with the stage it escaped from."""
+def _stage(summary: RunSummary, name: str, logger: Any) -> Iterator[None]:
+    """Time a stage into the summary and mark an exception with the stage it escaped from.
+
+    A stage that ends reports one line (counts and seconds): to the log, which is all a
+    scheduled run shows of it, and to whoever watches the progress (the CLI).
+    """
     t0 = time.perf_counter()
+    progress.start(name, unit=summary.stage_unit(name))
     try:
         with failing_stage(name):
             yield
     finally:
         summary.stage_seconds[name] = time.perf_counter() - t0
+    line = summary.stage_line(name)
+    progress.finish(name, line)
+    logger.info(line)
+
+
+def _each(stage: str, submitted: list[tuple[str, PrefectFuture[R]]]) -> list[R]:
+    """The results of ``(label, future)`` pairs in order, counting each as it completes."""
+    progress.add_total(stage, len(submitted))
+    for label, future in submitted:
+        future.add_done_callback(functools.partial(_advanced, stage, label))
+    return [future.result() for _label, future in submitted]
+
+
+def _advanced(stage: str, label: str, _future: object) -> None:
+    progress.advance(stage, label)
 
 
 def run_ingest(
@@ -70,11 +97,12 @@ def run_ingest(
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
+    interrupt.clear()
     with failing_stage("start"):
         check_profile(config.profile)  # a broken profile fails the run before any download
         start_run(settings, summary, since)
     try:
-        with _stage(summary, "discover"):
+        with _stage(summary, "discover", logger):
             discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
             summary.discovered = len(discovered.new)
             summary.rejected += discovered.rejected
@@ -83,9 +111,10 @@ def run_ingest(
                 for source, error in discovered.errors.items()
             ]
 
-        with _stage(summary, "fetch"):
+        with _stage(summary, "fetch", logger):
             todo = pending_downloads(settings, series, run_id)
-            fetched = [f.result() for f in [fetch_task.submit(config, settings, r) for r in todo]]
+            fetched = _each("fetch", [(str(r["symbol"]), fetch_task.submit(config, settings, r))
+                                      for r in todo])  # fmt: skip
             for outcome in fetched:
                 if outcome.status == "fetched":
                     summary.fetched += 1
@@ -95,7 +124,7 @@ def run_ingest(
                     summary.failed += 1
                     summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
 
-        with _stage(summary, "extract"):
+        with _stage(summary, "extract", logger):
             to_read = [f.file for f in fetched if f.file is not None and f.needs_load]
             jobs = [
                 ReadJob(path=f.path, sha256=f.sha256, series=series, profile=config.profile,
@@ -103,19 +132,21 @@ def run_ingest(
                         confirm_terms=list(config.confirm_terms), expected_symbol=f.symbol)
                 for f in to_read
             ]  # fmt: skip
-            outcomes = [r.result() for r in [read_task.submit(job) for job in jobs]]
+            outcomes = _each("extract", [(str(job.expected_symbol), read_task.submit(job))
+                                         for job in jobs])  # fmt: skip
+            summary.documents_read = len(outcomes)
 
-        with _stage(summary, "load"):
+        with _stage(summary, "load", logger):
             new_docs = load_all(settings, config, to_read, outcomes, summary)
 
-        with _stage(summary, "detect"):
+        with _stage(summary, "detect", logger):
             alerts = detect_task(
                 config, settings, new_docs, today=until, run_id=run_id, historical=historical
             )
             summary.alerts_raised = len(alerts)
             summary.alerts = alerts
 
-        with _stage(summary, "notify"):
+        with _stage(summary, "notify", logger):
             if historical:
                 record_historical(config, settings, alerts, run_id=run_id)
             delivery = notify_task(config, settings, [] if historical else alerts,
@@ -126,6 +157,11 @@ def run_ingest(
                 **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
             }
         summary.status = "completed"
+    except KeyboardInterrupt:
+        interrupt.request()  # worker threads stop at their next wait instead of finishing
+        summary.status = "cancelled"
+        summary.error = f"{next(reversed(summary.stage_seconds), 'start')}: interrupted (Ctrl-C)"
+        raise
     except Exception as exc:
         summary.status = "failed"
         summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
@@ -174,16 +210,26 @@ def ingest(
     since: dt.date | None = None,
     as_of: dt.date | None = None,
     data_dir: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Discover, fetch, extract, normalize, load and alert for one series.
 
     ``since`` bounds discovery to documents catalogued from that date (default: where the last
     harvest stopped); ``as_of`` is the logical date (default: the scheduled start time).
+    Interrupted (Ctrl-C), the run is recorded as cancelled and ends Cancelled, not Crashed: a
+    person stopped it, nothing for ops to hear about.
     """
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     run_id = str(runtime_flow_run.id or uuid.uuid4())
-    summary = run_ingest(
-        settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
-        flow_name="ingest",
-    )  # fmt: skip
+    try:
+        summary = run_ingest(
+            settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
+            flow_name="ingest",
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        return cancelled_state()
     return summary.as_dict()
+
+
+def cancelled_state() -> State[Any]:
+    """The final state of a run someone interrupted (its ``runs`` row says ``cancelled``)."""
+    return Cancelled(message="interrupted (Ctrl-C); recorded as cancelled")

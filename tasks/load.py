@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from prefect import task
 from prefect.concurrency.sync import concurrency
 
+from reportwatch import progress
 from reportwatch.errors import ReportwatchError
 from reportwatch.models import DocumentText, FetchedFile, Report
 from reportwatch.series import SeriesConfig
@@ -66,7 +67,13 @@ def publish_snapshot(settings: Settings) -> str | None:
     return publish(settings.warehouse_path, settings.snapshot_path)
 
 
-@task(name="load", retries=3, retry_delay_seconds=[1, 3, 10], retry_condition_fn=retry_transient)
+@task(
+    name="load",
+    task_run_name="load-{fetched.symbol}",
+    retries=3,
+    retry_delay_seconds=[1, 3, 10],
+    retry_condition_fn=retry_transient,
+)
 def load_task(
     settings: Settings,
     fetched: FetchedFile,
@@ -120,7 +127,8 @@ def _load_each(
     summary: _LoadSummary,
     new_docs: list[str],
 ) -> None:
-    for fetched, outcome in zip(files, outcomes, strict=True):
+    pairs = zip(files, outcomes, strict=True)
+    for fetched, outcome in progress.track("load", pairs, label=lambda pair: pair[0].symbol):
         if outcome.rejected:
             summary.rejected += 1
             reject_candidate(settings, fetched, outcome.rejected)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import httpx
 from prefect import task
 
+from reportwatch import progress
 from reportwatch.errors import ConfigError, NotifyError, ReportwatchError, WarehouseError
 from reportwatch.models import SEVERITY_RANK, Alert
 from reportwatch.series import ChannelConfig, SeriesConfig
@@ -280,6 +281,7 @@ def _send_pending(
     """Send ``pending`` through one channel, recording each message's outcome as it goes."""
     kind, digest = channel.kind, channel.digest != "none"
     batches = [pending] if digest else [[a] for a in pending]
+    progress.add_total("notify", len(pending))
     # A daily digest's delivered rows say when the next one is due (ledger.next_digest_day).
     delivered_marker = _midnight(today + dt.timedelta(days=1)) if channel.digest == "day" else None
     for number, batch in enumerate(batches):
@@ -311,6 +313,7 @@ def _send_pending(
             return
         sent_at = clock()
         summary.delivered += len(batch)
+        progress.advance("notify", kind, n=len(batch))
         summary.messages[kind] = summary.messages.get(kind, 0) + 1
         try:
             with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:

@@ -32,7 +32,7 @@ from reportwatch.errors import ReportwatchError, SourceError
 from reportwatch.models import Candidate
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.base import DiscoveryResult, date_windows
+from tasks.discover.base import DiscoveryResult, harvest_windows
 from tasks.discover.marc import (
     MARC_NS,
     MarcSummary,
@@ -179,7 +179,7 @@ class UndlOaiSource:
         result = DiscoveryResult()
         chosen: dict[str, Candidate] = {}
         rejected: dict[str, tuple[Candidate, str]] = {}
-        for window in date_windows(window_from, window_until, self.window_days):
+        for window in harvest_windows(self.name, window_from, window_until, self.window_days):
             try:
                 records = self.harvest_window(window[0], window[1], fetcher=fetcher)
             except ReportwatchError as exc:
