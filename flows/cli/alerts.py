@@ -106,7 +106,7 @@ def list_alerts(
             row["deliveries"] = reasons[key]
         if isinstance(row.get("raised_at"), dt.datetime):
             row["raised_at"] = row["raised_at"].strftime("%Y-%m-%d %H:%M")
-    columns = [c for c in rows[0] if c != "alert_key"]
+    columns = ["severity", *(c for c in rows[0] if c not in ("alert_key", "severity"))]
     if len({r["series"] for r in rows}) == 1:
         columns.remove("series")
     print_rows(console, columns, [tuple(r[c] for c in columns) for r in rows], "table")

@@ -22,10 +22,9 @@ import json
 import math
 import os
 import re
-import sys
 from typing import IO, Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleDimensions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -38,20 +37,36 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 UNBOUNDED = 100_000  # the width of a pipe or a file: tables at their natural width
 
 
+class _Console(Console):
+    """A console whose width follows where its output goes, looked up at each print.
+
+    The CLI's consoles are made when a module is imported; a terminal resized since, or
+    ``COLUMNS`` set for one command, still counts.
+    """
+
+    @property  # type: ignore[override]
+    def size(self) -> ConsoleDimensions:
+        terminal = Console.size.fget(self)  # type: ignore[attr-defined]
+        if self.is_terminal:
+            return terminal  # type: ignore[no-any-return]
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() else UNBOUNDED
+        return ConsoleDimensions(width, terminal.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
 def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     """A console that prints text as given (no markup, emoji or highlighting).
 
     On a terminal, tables fit its width. Into a pipe or a file nothing is wrapped (a table is
     as wide as its longest values), unless ``COLUMNS`` says how wide to be.
     """
-    stream = file or (sys.stderr if stderr else sys.stdout)
-    width = None
-    if file is not None or not stream.isatty():
-        columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() else UNBOUNDED
-    return Console(
-        file=file, stderr=stderr, markup=False, emoji=False, highlight=False, width=width
-    )
+    if file is not None:
+        return Console(file=file, markup=False, emoji=False, highlight=False, width=UNBOUNDED)
+    return _Console(stderr=stderr, markup=False, emoji=False, highlight=False)
 
 
 def shown(value: Any) -> str:
@@ -113,7 +128,9 @@ def render_table(
             )
         else:
             # text shares what is left in proportion to its length: headlines over notes
-            table.add_column(name, overflow="fold", min_width=min(w, TEXT_MIN), ratio=w)
+            table.add_column(
+                name, overflow="fold", min_width=min(w, TEXT_MIN), ratio=w if fill else None
+            )
     for row in rows:
         table.add_row(*(_cell(v) for v in row))
     return table

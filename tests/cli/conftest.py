@@ -12,6 +12,13 @@ from warehouse.documents import load_document
 from warehouse.snapshot import publish
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output into a pipe is unbounded unless COLUMNS says otherwise: start from a known state."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path))
