@@ -108,7 +108,7 @@ def test_queries_views_and_search_still_work(data_dir: Path) -> None:
             "USING (symbol)",
             "-f",
             "csv",
-        ],  # fmt: skip
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["hits", "2"]
