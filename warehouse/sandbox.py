@@ -69,10 +69,7 @@ def run_statement(con: Connection, statement: str) -> Rows:
     Raises :class:`ReportwatchError` for an empty statement and :class:`WarehouseError` (one
     line, with what to do) for anything DuckDB refuses.
     """
-    if not statement.strip().strip(";").strip():
-        raise ReportwatchError(
-            "no SQL statement given", hint='e.g. reportwatch sql "SELECT * FROM troop_levels"'
-        )
+    require_statement(statement)
     try:
         cursor = con.execute(statement)
         if cursor.description is None:
@@ -80,6 +77,14 @@ def run_statement(con: Connection, statement: str) -> Rows:
         return [d[0] for d in cursor.description], cursor.fetchall()
     except duckdb.Error as exc:
         raise refusal(exc) from exc
+
+
+def require_statement(statement: str) -> None:
+    """Refuse an empty statement (or only semicolons): there is nothing to run."""
+    if not statement.strip().strip(";").strip():
+        raise ReportwatchError(
+            "no SQL statement given", hint='e.g. reportwatch sql "SELECT * FROM troop_levels"'
+        )
 
 
 def refusal(exc: duckdb.Error) -> WarehouseError:

@@ -67,11 +67,12 @@ def sql(
 
     Example: reportwatch sql "SELECT * FROM troop_levels" --format csv
     """
-    from warehouse.sandbox import open_sandbox, run_statement
+    from warehouse.sandbox import open_sandbox, require_statement, run_statement
 
-    path = snapshot_or_warehouse(settings_for(data_dir))
+    require_statement(statement)
     if out is not None:
         writable(out)
+    path = snapshot_or_warehouse(settings_for(data_dir))
     with open_sandbox(path) as con:
         columns, rows = run_statement(con, statement)
     if not columns:
