@@ -1,4 +1,5 @@
-# One command runs what CI runs: `make test`.  `make demo` shows the product end to end.
+# `make test` runs the checks and every test but the scale-out ones (`make test-scale`);
+# CI (`.ci/run`) runs both. `make demo` shows the product end to end.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
