@@ -32,9 +32,12 @@ INTERRUPTED = 130
 
 
 def say(line: str) -> None:
-    """One line on stderr, nothing interpreted."""
-    sys.stderr.write(" ".join(line.split()) + "\n")
-    sys.stderr.flush()
+    """One line on stderr, nothing interpreted (and nothing raised if the terminal is gone)."""
+    try:
+        sys.stderr.write(" ".join(line.split()) + "\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
 
 
 def fail(message: str, hint: str | None = None) -> NoReturn:

@@ -149,11 +149,14 @@ def ctrl_c() -> Iterator[None]:
         interrupt.request()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    # A closed terminal (SIGHUP) stops the run the same way: the temporary server is in a
+    # session of its own now, so it would otherwise outlive the terminal.
+    previous = {sig: signal.signal(sig, on_interrupt) for sig in (signal.SIGINT, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_flow(console: Console, call: Callable[[], Any], *, what: str) -> dict[str, Any]:
@@ -170,8 +173,8 @@ def run_flow(console: Console, call: Callable[[], Any], *, what: str) -> dict[st
         state = call()
     if state.is_cancelled():
         say(
-            f"cancelled: {what} interrupted (Ctrl-C) and recorded as cancelled; "
-            "the next run continues where it stopped"
+            f"cancelled: {what} was interrupted (Ctrl-C) and is recorded as cancelled; "
+            "what it saved stays, the next run does the rest"
         )
         raise typer.Exit(code=INTERRUPTED)
     result: dict[str, Any] = state.result()  # a failed run raises its error: one line

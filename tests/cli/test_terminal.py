@@ -122,8 +122,8 @@ def test_ctrl_c_ends_the_run_in_one_line_and_records_it_cancelled(
     line = run.wait_for(r"^cancelled: .*$").group(0)
     assert run.finish() == 130
     assert line == (
-        "cancelled: the kfor run interrupted (Ctrl-C) and recorded as cancelled; "
-        "the next run continues where it stopped"
+        "cancelled: the kfor run was interrupted (Ctrl-C) and is recorded as cancelled; "
+        "what it saved stays, the next run does the rest"
     )
     after = [
         ln
