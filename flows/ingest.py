@@ -21,7 +21,7 @@ from prefect.runtime import flow_run as runtime_flow_run
 from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.summary import RunSummary, emit_events, publish_run_artifact
+from flows.summary import RunSummary, emit_events, publish_run_artifact, stage_line, stage_unit
 from reportwatch import interrupt, progress
 from reportwatch.errors import ReportwatchError
 from reportwatch.series import load_series
@@ -56,13 +56,13 @@ def _stage(summary: RunSummary, name: str, logger: Any) -> Iterator[None]:
     scheduled run shows of it, and to whoever watches the progress (the CLI).
     """
     t0 = time.perf_counter()
-    progress.start(name, unit=summary.stage_unit(name))
+    progress.start(name, unit=stage_unit(name))
     try:
         with failing_stage(name):
             yield
     finally:
         summary.stage_seconds[name] = time.perf_counter() - t0
-    line = summary.stage_line(name)
+    line = stage_line(summary, name)
     progress.finish(name, line)
     logger.info(line)
 
@@ -157,14 +157,14 @@ def run_ingest(
                 **{k: f"waiting: {v}" for k, v in delivery.waiting.items()},
             }
         summary.status = "completed"
+    except Exception as exc:
+        summary.status = "failed"
+        summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
+        raise
     except KeyboardInterrupt:
         interrupt.request()  # worker threads stop at their next wait instead of finishing
         summary.status = "cancelled"
         summary.error = f"{next(reversed(summary.stage_seconds), 'start')}: interrupted (Ctrl-C)"
-        raise
-    except Exception as exc:
-        summary.status = "failed"
-        summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
         raise
     finally:
         _close_run(settings, summary, logger)
