@@ -24,6 +24,7 @@ CODE = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 # Named in the docs but not settings of reportwatch itself, with why.
 NOT_SETTINGS = {
     "REPORTWATCH_CODE_DIR": "the deployments' pull step: where the code is checked out",
+    "REPORTWATCH_REALPDF_DIR": "tests: where the real ODS PDFs are (default ../shared/realpdf)",
 }
 
 
