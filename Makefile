@@ -40,6 +40,7 @@ samples: $(STAMP)
 	$(BIN)/python -m reportwatch.demo.samples.build
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.interrupt
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.rerun
 
