@@ -1,4 +1,5 @@
-# One command runs what CI runs: `make test`.  `make demo` shows the product end to end.
+# `make test` runs the checks and every test but the scale-out ones (`make test-scale`);
+# CI (`.ci/run`) runs both. `make demo` shows the product end to end.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -39,6 +40,7 @@ samples: $(STAMP)
 	$(BIN)/python -m reportwatch.demo.samples.build
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.interrupt
 	$(BIN)/python -m bench.extraction
 	$(BIN)/python -m bench.rerun
 	$(BIN)/python -m bench.deadline

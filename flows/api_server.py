@@ -80,7 +80,9 @@ def _watched_server() -> Any:
                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error",
                 "--lifespan", "on",
             ]  # fmt: skip
-            return subprocess.Popen(command, env=env)
+            # a session of its own: the terminal's Ctrl-C goes to the CLI, which ends the run
+            # and then stops this server (a server stopped first leaves the run retrying)
+            return subprocess.Popen(command, env=env, start_new_session=True)
 
     # SubprocessASGIServer keeps one instance per port; a new port gives a new instance.
     return WatchedServer(port=None)

@@ -14,17 +14,29 @@ stops at once (a backfill waits for it). The named pause points are a test hook
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run as runtime_flow_run
+from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.summary import COMPLETED, DEGRADED, RunSummary, emit_events, publish_run_artifact
+from flows.summary import (
+    COMPLETED,
+    DEGRADED,
+    RunSummary,
+    emit_events,
+    publish_run_artifact,
+    stage_line,
+    stage_unit,
+)
+from reportwatch import interrupt, progress
 from reportwatch.errors import LeaseHeldError, ReportwatchError
 from reportwatch.pausepoints import pause_point
 from reportwatch.series import SeriesConfig, load_series
@@ -52,21 +64,51 @@ def logical_date(as_of: dt.date | None) -> dt.date:
     return scheduled.date() if scheduled is not None else dt.datetime.now(dt.UTC).date()
 
 
+R = TypeVar("R")
+
+
 @contextmanager
-def _stage(summary: RunSummary, name: str, lease: RunLease, point: str) -> Iterator[None]:
+def _stage(
+    summary: RunSummary, name: str, lease: RunLease, point: str, logger: Any
+) -> Iterator[None]:
     """Time a stage into the summary and mark an exception with the stage it escaped from.
 
     The stage starts only while this run still holds its lease; ``point`` names the pause
-    point before it.
+    point before it. A stage that ends reports one line (counts and seconds): to the log,
+    which is all a scheduled run shows of it, and to whoever watches the progress (the CLI).
     """
     pause_point(point)
     t0 = time.perf_counter()
+    progress.start(name, unit=stage_unit(name))
     try:
         with failing_stage(name):
             lease.check()
             yield
     finally:
         summary.stage_seconds[name] = time.perf_counter() - t0
+    line = stage_line(summary, name)
+    progress.finish(name, line)
+    logger.info(line)
+
+
+def _each(
+    stage: str, submitted: list[tuple[str, PrefectFuture[R]]], point: str | None = None
+) -> list[R]:
+    """The results of ``(label, future)`` pairs in order, counting each as it completes;
+    ``point`` names a pause point passed after each result (the kill tests land there)."""
+    progress.add_total(stage, len(submitted))
+    for label, future in submitted:
+        future.add_done_callback(functools.partial(_advanced, stage, label))
+    results = []
+    for _label, future in submitted:
+        results.append(future.result())
+        if point:
+            pause_point(point)
+    return results
+
+
+def _advanced(stage: str, label: str, _future: object) -> None:
+    progress.advance(stage, label)
 
 
 def run_ingest(
@@ -88,6 +130,7 @@ def run_ingest(
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
     summary = RunSummary(run_id=run_id, series=series, flow=flow_name, window_until=until)
+    interrupt.clear()
     with failing_stage("start"):
         check_profile(config.profile)  # a broken profile fails the run before any download
         try:
@@ -99,12 +142,17 @@ def run_ingest(
             logger.warning("%s: skipped: %s", series, exc.one_line())
             return summary
     try:
-        _stages(config, settings, summary, lease, since=since, until=until,
+        _stages(config, settings, summary, lease, logger, since=since, until=until,
                 historical=historical)  # fmt: skip
         summary.complete()  # completed, or completed-degraded with the reasons
     except Exception as exc:
         summary.status = "failed"
         summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
+        raise
+    except KeyboardInterrupt:
+        interrupt.request()  # worker threads stop at their next wait instead of finishing
+        summary.status = "cancelled"
+        summary.error = f"{next(reversed(summary.stage_seconds), 'start')}: interrupted (Ctrl-C)"
         raise
     finally:
         _close_run(settings, summary, logger, lease)
@@ -116,13 +164,14 @@ def _stages(
     settings: Settings,
     summary: RunSummary,
     lease: RunLease,
+    logger: Any,
     *,
     since: dt.date | None,
     until: dt.date,
     historical: bool,
 ) -> None:
     series, run_id = config.id, summary.run_id
-    with _stage(summary, "discover", lease, "discover"):
+    with _stage(summary, "discover", lease, "discover", logger):
         discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
         summary.discovered = len(discovered.new)
         summary.rejected += discovered.rejected
@@ -132,10 +181,11 @@ def _stages(
         ]
         summary.note_discovery(discovered)
 
-    with _stage(summary, "fetch", lease, "fetch"):
+    with _stage(summary, "fetch", lease, "fetch", logger):
         todo = pending_downloads(settings, series, run_id)
-        futures = [fetch_task.submit(config, settings, r, run_id) for r in todo]
-        for outcome in [f.result() for f in futures]:
+        fetched = _each("fetch", [(str(r["symbol"]), fetch_task.submit(config, settings, r, run_id))
+                                  for r in todo])  # fmt: skip
+        for outcome in fetched:
             if outcome.status == "fetched":
                 summary.fetched += 1
             elif outcome.status in ("unchanged", "not_modified"):
@@ -144,7 +194,7 @@ def _stages(
                 summary.failed += 1
                 summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})
 
-    with _stage(summary, "extract", lease, "read"):
+    with _stage(summary, "extract", lease, "read", logger):
         to_read = pending_loads(settings, series)  # every download not loaded yet, any run's
         jobs = [
             ReadJob(path=f.path, sha256=f.sha256, series=series, profile=config.profile,
@@ -152,15 +202,14 @@ def _stages(
                     confirm_terms=list(config.confirm_terms), expected_symbol=f.symbol)
             for f in to_read
         ]  # fmt: skip
-        outcomes = []
-        for future in [read_task.submit(job) for job in jobs]:
-            outcomes.append(future.result())
-            pause_point("read:inside")
+        outcomes = _each("extract", [(str(job.expected_symbol), read_task.submit(job))
+                                     for job in jobs], point="read:inside")  # fmt: skip
+        summary.documents_read = len(outcomes)
 
-    with _stage(summary, "load", lease, "load"):
+    with _stage(summary, "load", lease, "load", logger):
         load_all(settings, config, to_read, outcomes, summary)
 
-    with _stage(summary, "detect", lease, "detect"):
+    with _stage(summary, "detect", lease, "detect", logger):
         alerts = detect_task(
             config, settings, today=until, run_id=run_id, historical=historical,
             harvest_complete=not discovered.errors,
@@ -168,7 +217,7 @@ def _stages(
         summary.alerts_raised = len(alerts)
         summary.alerts = alerts
 
-    with _stage(summary, "notify", lease, "notify"):
+    with _stage(summary, "notify", lease, "notify", logger):
         # history was recorded muted by detect; whatever is pending is sent either way
         delivery = notify_task(config, settings, [] if historical else alerts,
                                today=until, run_id=run_id)  # fmt: skip
@@ -237,16 +286,26 @@ def ingest(
     since: dt.date | None = None,
     as_of: dt.date | None = None,
     data_dir: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Discover, fetch, extract, normalize, load and alert for one series.
 
     ``since`` bounds discovery to documents catalogued from that date (default: where the last
     harvest stopped); ``as_of`` is the logical date (default: the scheduled start time).
+    Interrupted (Ctrl-C), the run is recorded as cancelled and ends Cancelled, not Crashed: a
+    person stopped it, nothing for ops to hear about.
     """
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     run_id = str(runtime_flow_run.id or uuid.uuid4())
-    summary = run_ingest(
-        settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
-        flow_name="ingest",
-    )  # fmt: skip
+    try:
+        summary = run_ingest(
+            settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
+            flow_name="ingest",
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        return cancelled_state()
     return summary.as_dict()
+
+
+def cancelled_state() -> State[Any]:
+    """The final state of a run someone interrupted (its ``runs`` row says ``cancelled``)."""
+    return Cancelled(message="interrupted (Ctrl-C); recorded as cancelled")

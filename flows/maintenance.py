@@ -8,9 +8,10 @@ from typing import Any
 
 from prefect import flow
 from prefect.runtime import flow_run as runtime_flow_run
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import run_ingest
+from flows.ingest import cancelled_state, run_ingest
 from reportwatch.series import load_series
 from reportwatch.settings import load_settings
 from tasks.alerts.ops import notify_ops_on_failure
@@ -28,7 +29,7 @@ def backfill(
     date_from: dt.date = dt.date(2000, 1, 1),
     date_to: dt.date | None = None,
     data_dir: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Harvest a bounded catalogue window and load what it finds.
 
     The window is given, never read from the clock, so running it twice gives the same result
@@ -37,15 +38,18 @@ def backfill(
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     until = date_to or date_from
     run_id = str(runtime_flow_run.id or uuid.uuid4())
-    summary = run_ingest(
-        settings,
-        series=series,
-        since=date_from,
-        until=until,
-        run_id=run_id,
-        flow_name="backfill",
-        historical=True,
-    )
+    try:
+        summary = run_ingest(
+            settings,
+            series=series,
+            since=date_from,
+            until=until,
+            run_id=run_id,
+            flow_name="backfill",
+            historical=True,
+        )
+    except KeyboardInterrupt:
+        return cancelled_state()
     return summary.as_dict()
 
 

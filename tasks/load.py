@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from prefect import task
 from prefect.concurrency.sync import concurrency
 
+from reportwatch import progress
 from reportwatch.errors import LeaseLostError, ReportwatchError
 from reportwatch.models import DocumentText, FetchedFile, Report
 from reportwatch.series import SeriesConfig
@@ -122,7 +123,13 @@ def _archived_file(series: str, row: dict[str, Any], path: Path) -> FetchedFile:
     )  # fmt: skip
 
 
-@task(name="load", retries=3, retry_delay_seconds=[1, 3, 10], retry_condition_fn=retry_transient)
+@task(
+    name="load",
+    task_run_name="load-{fetched.symbol}",
+    retries=3,
+    retry_delay_seconds=[1, 3, 10],
+    retry_condition_fn=retry_transient,
+)
 def load_task(
     settings: Settings,
     fetched: FetchedFile,
@@ -176,7 +183,8 @@ def _load_each(
     summary: _LoadSummary,
     new_docs: list[str],
 ) -> None:
-    for fetched, outcome in zip(files, outcomes, strict=True):
+    pairs = zip(files, outcomes, strict=True)
+    for fetched, outcome in progress.track("load", pairs, label=lambda pair: pair[0].symbol):
         if outcome.rejected:
             summary.rejected += 1
             reject_candidate(settings, fetched, outcome.rejected)

@@ -9,6 +9,7 @@ DuckDB errors are mapped here to :mod:`reportwatch.errors` (a lock is *transient
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,13 +26,23 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+DATA_DIR_HINT = "check REPORTWATCH_DATA_DIR (or --data-dir): the folder must exist and be writable"
+
+
 def map_duckdb_error(exc: duckdb.Error, path: Path | str) -> WarehouseError:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+        holder = _LOCK_HOLDER.search(str(exc))
+        by = f" (PID {holder['pid']}, {holder['program']})" if holder else ""
         return WarehouseLockedError(
-            f"warehouse {path} is locked by another process",
+            f"warehouse {path} is locked by another process{by}",
             hint="another run is loading; it will be retried, or stop the other process",
         )
+    if isinstance(exc, duckdb.IOException) and any(
+        reason in text for reason in ("Permission denied", "Read-only file system")
+    ):
+        return WarehouseError(f"cannot open {path}: {text}", hint=DATA_DIR_HINT)
     return WarehouseError(f"warehouse {path}: {text}", hint="see docs/runbook.md")
 
 
@@ -45,7 +56,13 @@ def connect(path: Path | str, *, read_only: bool = False) -> Connection:
                 hint="run `reportwatch run --series kfor` or `reportwatch demo`",
             )
         if not read_only:
-            p.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WarehouseError(
+                    f"cannot create the data folder {p.parent.absolute()}: {exc.strerror or exc}",
+                    hint=DATA_DIR_HINT,
+                ) from exc
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
@@ -91,5 +108,5 @@ def run_sql(
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WarehouseError(
-            first, hint="check the SQL; `reportwatch sql --help` lists tables"
+            first, hint='check the SQL; reportwatch sql "SHOW TABLES" lists the tables'
         ) from exc

@@ -86,6 +86,43 @@ def document_counts(con: Connection, series: str) -> Rows:
     )
 
 
+def series_present(con: Connection) -> list[str]:
+    """Every series the data knows (documents, candidates or alerts), alphabetically."""
+    _, rows = query(
+        con,
+        """SELECT series FROM documents UNION SELECT series FROM candidates
+           UNION SELECT series FROM alerts ORDER BY 1""",
+    )
+    return [str(r[0]) for r in rows]
+
+
+def alert_listing(
+    con: Connection, *, series: str | None = None, min_rank: int = 0, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Alerts most severe first, then newest, with their deliveries (``channel:status, ...``).
+
+    ``deliveries`` is NULL when no channel has a ledger row for the alert.
+    """
+    from reportwatch.models import SEVERITY_RANK
+
+    rank = "CASE a.severity {} ELSE 0 END".format(
+        " ".join(f"WHEN '{name}' THEN {value}" for name, value in SEVERITY_RANK.items())
+    )
+    return _dicts(
+        con,
+        f"""WITH chosen AS (
+                SELECT a.*, {rank} AS rank FROM alerts a
+                WHERE (?::VARCHAR IS NULL OR a.series = ?::VARCHAR) AND {rank} >= ?
+                ORDER BY rank DESC, a.raised_at DESC, a.alert_key LIMIT ?)
+            SELECT c.severity, c.raised_at, c.series, c.rule_id, c.symbol, c.headline,
+                   (SELECT string_agg(d.channel || ':' || d.status, ', ' ORDER BY d.channel)
+                    FROM deliveries d WHERE d.alert_key = c.alert_key) AS deliveries
+            FROM chosen c
+            ORDER BY c.rank DESC, c.raised_at DESC, c.alert_key""",
+        [series, series, min_rank, limit],
+    )
+
+
 def table_counts(con: Connection) -> dict[str, int]:
     names = ["documents", "paragraphs", "observations", "incidents", "alerts", "deliveries",
              "candidates"]  # fmt: skip

@@ -1,8 +1,9 @@
-"""Analyst commands: ``export``, ``chart``, ``report``.
+"""Analyst commands: ``sql``, ``export``, ``chart``, ``report``.
 
 They read the analysts' snapshot (``data/snapshot.duckdb``), never the warehouse a flow may be
 writing, so they work while a run loads; before the first snapshot exists they fall back to the
-warehouse. Errors are ReportwatchErrors, printed as one line by the app in :mod:`flows.cli.main`.
+warehouse. ``sql`` runs in a sandbox (:mod:`warehouse.sandbox`): the data and nothing else of the
+machine. An output path that cannot be written is refused before any work, in one line.
 """
 
 from __future__ import annotations
@@ -10,39 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
-from reportwatch.errors import ReportwatchError
-from reportwatch.settings import Settings, load_settings
+from flows.cli.errors import fail, os_error_line, writable
+from flows.cli.output import make_console, print_rows
+from flows.cli.params import AnySeriesOpt, DataDirOpt, FormatOpt, SeriesOpt, settings_for
+from flows.cli.readers import snapshot_or_warehouse
+from reportwatch.series import list_series
 
 if TYPE_CHECKING:
     from warehouse.connection import Connection
 
-console = Console(highlight=False, soft_wrap=True)
-
-# defined here rather than imported from flows.cli.main, which imports this module while loading
-DataDirOpt = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="REPORTWATCH_DATA_DIR", help="Data folder (default ./data)."),
-]
+console = make_console()
 CHARTS = ("troops",)
-
-
-def _reader_path(settings: Settings) -> Path:
-    for path in (settings.snapshot_path, settings.warehouse_path):
-        if path.exists():
-            return path
-    raise ReportwatchError(
-        f"no warehouse in {settings.data_dir}",
-        hint="run `reportwatch demo` or `reportwatch run --series kfor` first",
-    )
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return load_settings(**({"data_dir": data_dir} if data_dir else {}))
 
 
 @contextmanager
@@ -51,17 +35,70 @@ def _open_snapshot(data_dir: Path | None) -> Iterator[Connection]:
     from warehouse import open_reader
     from warehouse.queries import require_current_schema
 
-    with open_reader(_reader_path(_settings(data_dir))) as con:
+    with open_reader(snapshot_or_warehouse(settings_for(data_dir))) as con:
         require_current_schema(con)
         yield con
 
 
-def export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the files to.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
-    series: Annotated[
-        str | None, typer.Option("--series", "-s", help="Only this series (default: all).")
+def check_series(con: Connection, series: str | None, data_dir: Path | None) -> None:
+    """Refuse a series that is neither configured nor in the data, naming the known ones."""
+    if series is None:
+        return
+    from warehouse.queries import series_present
+
+    configured = {c.id for c in list_series(settings_for(data_dir).series_dir)}
+    known = configured | set(series_present(con))
+    if series not in known:
+        fail(f"no series {series!r}", f"known series: {', '.join(sorted(known)) or 'none'}")
+
+
+def sql(
+    statement: Annotated[str, typer.Argument(help="One SQL statement (read-only).")],
+    fmt: FormatOpt = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write to this file.")
     ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Query the analysts' snapshot of the warehouse: read-only, and nothing but the data.
+
+    Files, the network, ATTACH, extensions and settings are refused; to take data elsewhere use
+    `reportwatch export`. `reportwatch sql "SHOW TABLES"` lists the tables and views.
+
+    Example: reportwatch sql "SELECT * FROM troop_levels" --format csv
+    """
+    from warehouse.sandbox import open_sandbox, require_statement, run_statement
+
+    require_statement(statement)
+    if out is not None:
+        writable(out)
+    path = snapshot_or_warehouse(settings_for(data_dir))
+    with open_sandbox(path) as con:
+        columns, rows = run_statement(con, statement)
+    if not columns:
+        console.print("done (the statement returns no rows)")
+        return
+    if out is not None:
+        try:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                print_rows(make_console(handle), columns, rows, fmt)
+        except OSError as exc:
+            fail(f"cannot write {out}: {os_error_line(exc)}", "choose another --out")
+        console.print(f"wrote {len(rows)} rows to {out}")
+        return
+    print_rows(console, columns, rows, fmt)
+    if fmt == "table":
+        console.print(Text(f"({len(rows)} row{'' if len(rows) == 1 else 's'})", style="dim"))
+
+
+def export(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Folder to write the files to.")
+    ],
+    fmt: Annotated[
+        Literal["parquet", "csv"], typer.Option("--format", "-f", help="parquet or csv.")
+    ] = "parquet",
+    series: AnySeriesOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write every table and view of the snapshot to files, with a manifest.json.
@@ -71,12 +108,16 @@ def export(
 
     Example: reportwatch export --format parquet --out exports/kfor --series kfor
     """
-    from warehouse.export import FORMATS, export_all
+    from warehouse.export import export_all
 
-    if fmt not in FORMATS:
-        raise ReportwatchError(f"unknown format {fmt!r}", hint="use parquet or csv")
+    if out.exists() and not out.is_dir():
+        fail(f"{out} is a file", "give a folder for --out")
     with _open_snapshot(data_dir) as con:
-        manifest = export_all(con, out, fmt=fmt, series=series)  # type: ignore[arg-type]
+        check_series(con, series, data_dir)
+        try:
+            manifest = export_all(con, out, fmt=fmt, series=series)
+        except OSError as exc:
+            fail(f"cannot write the export to {out}: {os_error_line(exc)}", "choose another --out")
     rows = sum(r.rows for r in manifest.relations)
     console.print(
         f"wrote {len(manifest.relations)} files ({rows:,} rows, {fmt}) and manifest.json to {out}"
@@ -86,10 +127,10 @@ def export(
 
 def chart(
     what: Annotated[str, typer.Argument(help="What to draw: troops.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")] = Path(
-        "troops.png"
-    ),
-    series: Annotated[str, typer.Option("--series", "-s", help="Series id.")] = "kfor",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="PNG file to write.")
+    ] = Path("troops.png"),
+    series: SeriesOpt = "kfor",
     data_dir: DataDirOpt = None,
 ) -> None:
     """Draw a chart as a PNG: the troop level over time, approximate figures and alerts marked.
@@ -101,16 +142,17 @@ def chart(
     from tasks.outputs.charts import write_troop_chart
 
     if what not in CHARTS:
-        raise ReportwatchError(f"no chart called {what!r}", hint=f"charts: {', '.join(CHARTS)}")
+        fail(f"no chart called {what!r}", f"charts: {', '.join(CHARTS)}")
+    writable(out, create=True)
     with _open_snapshot(data_dir) as con:
         path = write_troop_chart(con, series, out)
     console.print(f"wrote {path}")
 
 
 def report(
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="HTML file to write.")
+    ] = Path("report.html"),
     series: Annotated[
         list[str] | None,
         typer.Option("--series", "-s", help="A series to include (repeatable; default: all)."),
@@ -125,6 +167,7 @@ def report(
     """
     from tasks.outputs.report_html import write_report_html
 
+    writable(out, create=True)
     with _open_snapshot(data_dir) as con:
         path = write_report_html(con, out, series=series or None)
     console.print(f"wrote {path}")
@@ -132,6 +175,5 @@ def report(
 
 def register(app: typer.Typer) -> None:
     """Add the analyst commands to the main app."""
-    app.command()(export)
-    app.command()(chart)
-    app.command()(report)
+    for command in (sql, export, chart, report):
+        app.command()(command)

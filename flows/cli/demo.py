@@ -1,24 +1,32 @@
 """``reportwatch demo``: the whole pipeline against a loopback mirror of the real sources.
 
-The mirror serves the bundled sample archive (``reportwatch/demo/samples/kfor``) over real HTTP, speaking the
-UN Digital Library's OAI-PMH and the Official Document System's download-by-symbol protocol,
-so the demo exercises the same adapters production uses. A second demo finds nothing new,
-downloads nothing and adds no data row.
+The mirror serves the bundled sample archive (``reportwatch/demo/samples/kfor``) over real HTTP,
+speaking the UN Digital Library's OAI-PMH and the Official Document System's download-by-symbol
+protocol, so the demo exercises the same adapters production uses. A second demo finds nothing
+new, downloads nothing and adds no data row, and says so above the tables of what the first
+one loaded.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
+from rich.text import Text
 
-from flows.cli.output import render_table
+from flows.cli.errors import fail
+from flows.cli.flowrun import prefect_environment, run_flow
+from flows.cli.output import make_console, render_table
+from flows.cli.params import DataDirOpt, settings_for, whole_number
+from flows.cli.runs import writable_data_dir
 from reportwatch.demo import SAMPLES_DIR
-from reportwatch.errors import ReportwatchError
-from reportwatch.settings import load_settings
+from reportwatch.settings import Settings
 
 EXAMPLE_QUERIES = [
     (
@@ -52,18 +60,27 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def run_demo(console: Console, *, data_dir: Path | None = None, port: int = 0,
-             samples: Path = SAMPLES_DIR) -> dict[str, object]:  # fmt: skip
-    """Start the mirror, run one ingestion flow against it, print what it found."""
+def _mirror(samples: Path, port: int) -> Any:
+    """The loopback mirror on ``port``; a port it cannot have is one line."""
     from reportwatch.demo.mirror import MirrorServer
 
+    try:
+        return MirrorServer(samples, port=port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"port {port} is in use", "choose another --port, or --port 0 for any free one")
+        fail(f"cannot listen on port {port}: {exc.strerror or exc}",
+             "choose another --port, or --port 0 for any free one")  # fmt: skip
+
+
+def run_demo(console: Console, settings: Settings, *, port: int = 0,
+             samples: Path = SAMPLES_DIR) -> dict[str, Any]:  # fmt: skip
+    """Start the mirror, run one ingestion flow against it, print what it found."""
     if not (samples / "catalog.json").is_file():
-        raise ReportwatchError(
-            f"no sample archive at {samples}", hint="run `make samples` to generate it"
-        )
-    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
-    with MirrorServer(samples, port=port) as mirror:
-        console.print(f"[bold]mirror[/] serving {samples} at {mirror.base_url} (OAI-PMH + ODS)")
+        fail(f"no sample archive at {samples}", "run `make samples` to generate it")
+    first = not settings.warehouse_path.exists()
+    with _mirror(samples, port) as mirror:
+        console.print(f"mirror serving {samples} at {mirror.base_url} (OAI-PMH + ODS)")
         env = {
             "REPORTWATCH_DATA_DIR": str(settings.data_dir),
             "REPORTWATCH_UNDL_URL": mirror.base_url,
@@ -74,14 +91,25 @@ def run_demo(console: Console, *, data_dir: Path | None = None, port: int = 0,
         with _environment(env):
             from flows.ingest import ingest
 
-            result = ingest(series="kfor", data_dir=str(settings.data_dir))
+            result = run_flow(
+                console,
+                lambda: ingest(series="kfor", data_dir=str(settings.data_dir), return_state=True),
+                what="the demo run",
+            )
         downloads = mirror.counts().get("pdf", 0)
-    console.print(
-        f"[bold]run[/]: discovered {result['discovered']}, fetched {result['fetched']} "
+    counts = (
+        f"discovered {result['discovered']}, fetched {result['fetched']} "
         f"(PDF downloads from the mirror: {downloads}), loaded {result['loaded']}, "
         f"quarantined {result['quarantined']}, unchanged {result['unchanged']}, "
         f"alerts raised {result['alerts_raised']}"
     )
+    console.print(Text.assemble(("run", "bold"), f": {counts}"))
+    nothing_new = not (result["loaded"] or result["quarantined"] or result["alerts_raised"])
+    if nothing_new and not first:
+        console.print(
+            f"nothing new since the last demo in {settings.data_dir}: "
+            "the tables below show what earlier runs loaded and raised"
+        )
     print_summary(
         console,
         settings.snapshot_path if settings.snapshot_path.exists() else settings.warehouse_path,
@@ -97,12 +125,49 @@ def print_summary(console: Console, path: Path) -> None:
         docs = q.document_counts(con, "kfor")
         troops = q.troop_table(con, "kfor")
         alerts = q.alert_table(con, "kfor")
-    console.print(render_table(*docs, title="Documents"))
-    console.print(render_table(*troops, title="Troop levels by period"))
-    console.print(render_table(*alerts, title="Alerts raised (new-document notices left out)"))
+    width = console.width
+    console.print(render_table(*docs, title="Documents", width=width))
+    console.print(render_table(*troops, title="Troop levels by period", width=width))
     console.print(
-        "\n[bold]Try these[/] (the snapshot is read-only; nothing you run can change it;"
-        " activate the venv first with `source .venv/bin/activate`):"
+        render_table(
+            *alerts,
+            title="Alerts raised so far, by every run (new-document notices left out)",
+            width=width,
+        )
+    )
+    console.print(
+        Text.assemble(
+            "\n",
+            ("Try these", "bold"),
+            " (the snapshot is read-only; nothing you run can change it;"
+            " activate the venv first with `source .venv/bin/activate`):",
+        )
     )
     for title, statement in EXAMPLE_QUERIES:
         console.print(f'  # {title}\n  reportwatch sql "{statement}"')
+
+
+def demo(
+    data_dir: DataDirOpt = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            parser=whole_number(0, 65535),
+            metavar="PORT",
+            help="Port of the loopback mirror (0: any free port).",
+        ),
+    ] = 0,
+) -> None:
+    """Serve the bundled sample archive on loopback and ingest it end to end.
+
+    Example: reportwatch demo
+    """
+    prefect_environment()
+    settings = settings_for(data_dir)
+    writable_data_dir(settings)
+    run_demo(make_console(), settings, port=port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

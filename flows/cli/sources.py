@@ -7,34 +7,29 @@ series, a bad series file) reach the one-line handler of :mod:`flows.cli.main`.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from flows.cli.output import print_rows
+from flows.cli.errors import command_group
+from flows.cli.output import make_console, print_rows
+from flows.cli.params import DataDirOpt, FormatOpt, settings_for
 from reportwatch.errors import ReportwatchError
 from reportwatch.series import SeriesConfig, list_series, load_series
-from reportwatch.settings import Settings, load_settings
+from reportwatch.settings import Settings
 
-sources_app = typer.Typer(help="Sources: list them, check each one.", no_args_is_help=True)
-console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+sources_app = command_group("Sources: list them, check each one.")
+console = make_console()
 
 SeriesOption = Annotated[
     str | None, typer.Option("--series", "-s", help="One series id (default: every series).")
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="REPORTWATCH_DATA_DIR", help="Data folder (default ./data)."),
 ]
 COLUMNS = ["series", "kind", "role", "configured", "detail"]
 
 
 def _context(series: str | None, data_dir: Path | None) -> tuple[Settings, list[SeriesConfig]]:
-    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+    settings = settings_for(data_dir)
     if series:
         return settings, [load_series(series, settings.series_dir)]
     configs = list_series(settings.series_dir)
@@ -49,8 +44,8 @@ def _context(series: str | None, data_dir: Path | None) -> tuple[Settings, list[
 @sources_app.command("list")
 def list_sources(
     series: SeriesOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-    data_dir: DataDirOption = None,
+    fmt: FormatOpt = "table",
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Every source kind per series: the ones the series uses, then the others; what is missing.
 
@@ -58,23 +53,13 @@ def list_sources(
     """
     from tasks.discover.registry import describe_sources
 
-    if fmt not in ("table", "csv", "json"):
-        raise ReportwatchError(f"unknown format {fmt!r}", hint="use table, csv or json")
     settings, configs = _context(series, data_dir)
     rows = [
         (config.id, s.kind, s.role, "yes" if s.configured else "no", s.detail)
         for config in configs
         for s in describe_sources(config, settings)
     ]
-    if fmt != "table":
-        print_rows(console, COLUMNS, rows, fmt)
-        return
-    table = Table(header_style="bold")
-    for name in COLUMNS:
-        table.add_column(name, no_wrap=name != "detail", overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_rows(console, COLUMNS, rows, fmt)
 
 
 @sources_app.command("check")
@@ -86,7 +71,7 @@ def check_sources(
             "--kind", "-k", help="Check only this kind (also one the series does not list)."
         ),
     ] = None,
-    data_dir: DataDirOption = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """One cheap request to each source a series uses; ok or failed with the reason, one line each.
 

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 import httpx
 from prefect import task
 
+from reportwatch import progress
 from reportwatch.errors import ConfigError, NotifyError, ReportwatchError, WarehouseError
 from reportwatch.models import SEVERITY_RANK, Alert
 from reportwatch.pausepoints import pause_point
@@ -320,6 +321,7 @@ def _send_pending(
     """
     kind, digest = channel.kind, channel.digest != "none"
     batches = [pending] if digest else [[a] for a in pending]
+    progress.add_total("notify", len(pending))
     # A daily digest's delivered rows say when the next one is due (ledger.next_digest_day).
     delivered_marker = _midnight(today + dt.timedelta(days=1)) if channel.digest == "day" else None
     for number, wanted in enumerate(batches):
@@ -357,6 +359,7 @@ def _send_pending(
         sent_at = clock()
         pause_point(f"notify:sent:{kind}")  # a test hook: accepted, not yet recorded
         summary.delivered += len(batch)
+        progress.advance("notify", kind, n=len(batch))
         summary.messages[kind] = summary.messages.get(kind, 0) + 1
         try:
             with open_writer(settings.warehouse_path, lock_wait=lock_wait) as con:

@@ -27,9 +27,11 @@ language)``. Adapters never touch httpx: all network access goes through the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from reportwatch import progress
 from reportwatch.errors import ConfigError, ReportwatchError
 from reportwatch.models import Candidate
 from reportwatch.series import SeriesConfig
@@ -84,6 +86,13 @@ class DownloadSource(Protocol):
     name: str
 
     def file_url(self, symbol: str, language: str = "en") -> str: ...
+
+
+def harvest_windows(source: str, start: dt.date, end: dt.date, days: int) -> Iterator[Window]:
+    """:func:`date_windows`, each counted in the discover stage's progress once harvested."""
+    return progress.track(
+        "discover", date_windows(start, end, days), label=lambda w: f"{source} {w[0]}..{w[1]}"
+    )
 
 
 def date_windows(start: dt.date, end: dt.date, days: int) -> list[Window]:

@@ -43,7 +43,7 @@ from reportwatch.errors import (
 )
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.base import DiscoveryResult, date_windows
+from tasks.discover.base import DiscoveryResult, harvest_windows
 from tasks.discover.marc import MarcSummary, TopicSelector
 from tasks.discover.selection import CandidatePicker, find_symbol
 from tasks.fetch.client import Fetcher, FetchResponse
@@ -264,7 +264,7 @@ class ReliefWebSource:
         picker = CandidatePicker(series.id, self.name, selector)
         result = DiscoveryResult()
         start = window_from - dt.timedelta(days=max(0, self.lookback_days))
-        for window in date_windows(start, window_until, self.window_days):
+        for window in harvest_windows(self.name, start, window_until, self.window_days):
             try:
                 items = self.search(options, *window, fetcher=fetcher)
             except ReportwatchError as exc:

@@ -39,7 +39,7 @@ from pydantic import SecretStr
 from reportwatch.errors import AccessDeniedError, ConfigError, ReportwatchError, SourceError
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.base import DiscoveryResult, date_windows
+from tasks.discover.base import DiscoveryResult, harvest_windows
 from tasks.discover.marc import MarcSummary, TopicSelector, record_from_element, summarize
 from tasks.discover.selection import CandidatePicker
 from tasks.fetch.client import Fetcher, FetchResponse
@@ -178,7 +178,7 @@ class UndlApiSource:
         query = self.query or default_query(options)
         result = DiscoveryResult()
         start = window_from - dt.timedelta(days=max(0, self.lookback_days))
-        for window in date_windows(start, window_until, self.window_days):
+        for window in harvest_windows(self.name, start, window_until, self.window_days):
             try:
                 records = self.search(_dated(query, *window), fetcher=fetcher)
             except ReportwatchError as exc:

@@ -49,7 +49,7 @@ import defusedxml.ElementTree as SafeET
 from reportwatch.errors import ReportwatchError, SourceError
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
-from tasks.discover.base import DiscoveryResult, date_windows
+from tasks.discover.base import DiscoveryResult, harvest_windows
 from tasks.discover.marc import MARC_NS, MarcSummary, TopicSelector, record_from_element, summarize
 from tasks.discover.oai_xml import (
     record_identifier,
@@ -277,7 +277,7 @@ class UndlOaiSource:
             series.id, self.name, TopicSelector.from_options(series.source_options(self.name))
         )
         result = DiscoveryResult()
-        for window in date_windows(window_from, window_until, self.window_days):
+        for window in harvest_windows(self.name, window_from, window_until, self.window_days):
             harvest = self.harvest_window(window[0], window[1], fetcher=fetcher)
             for record in harvest.records:
                 if record.marc is None:

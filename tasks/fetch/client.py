@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 
+from reportwatch import interrupt
 from reportwatch.errors import (
     DisallowedHostError,
     FetchError,
@@ -89,7 +90,7 @@ class Fetcher:
         policy: FetchPolicy,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.pause,  # time.sleep, ended by Ctrl-C
         rate_limiter: HostRateLimiter | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,

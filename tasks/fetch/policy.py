@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from reportwatch import __version__
+from reportwatch import __version__, interrupt
 from reportwatch.settings import Settings
 from tasks.retry import parse_retry_after
 
@@ -111,6 +111,7 @@ class HostRateLimiter:
 
     @contextmanager
     def slot(self, host: str, interval: float) -> Iterator[None]:
+        interrupt.check()  # an interrupted run sends no further request
         if interval <= 0:
             yield
             return
@@ -121,7 +122,7 @@ class HostRateLimiter:
             if last is not None:
                 wait = last + interval - self._clock()
                 if wait > 0:
-                    time.sleep(wait)
+                    interrupt.pause(wait)
             try:
                 yield
             finally:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import ipaddress
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -62,6 +64,26 @@ def fact_text(metric: str, value: float | None, approximate: bool | None = None)
         return "stated" if value else "none stated"
     text = format_number(value)
     return f"approximately {text}" if approximate else text
+
+
+def lasting_link(url: str | None) -> str | None:
+    """``url`` when a reader of the page can still follow it later, else None.
+
+    The page is mailed and archived: a link to this machine or a private network (the demo's
+    loopback mirror, an intranet copy) is dead for its readers, so the symbol is shown
+    without one.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or host == "localhost":
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return url if "." in host else None  # a bare name ("mirror") only resolves inside
+    return None if address.is_private or address.is_loopback or address.is_link_local else url
 
 
 def where_text(page: int | None, paragraph: int | None) -> str:
@@ -134,7 +156,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(number=format_number, signed=format_signed, pct=format_pct)
-    env.globals.update(fact=fact_text, label=metric_label, where=where_text, change=change_text)
+    env.globals.update(
+        fact=fact_text, label=metric_label, where=where_text, change=change_text, link=lasting_link
+    )
     return env
 
 

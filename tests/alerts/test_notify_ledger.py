@@ -610,6 +610,8 @@ def test_mute_then_unmute_from_the_cli(tmp_path: Path, webhook: LoopbackWebhook,
                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path))
     settings = settings_for(tmp_path, webhook)
+    with open_writer(settings.warehouse_path):
+        pass  # a first run made the warehouse (mute refuses a folder without one)
     muted = runner.invoke(app, ["alerts", "mute", TROOPS.rule_id, "--series", "kfor"])
     assert muted.exit_code == 0 and f"muted {TROOPS.rule_id} for kfor" in muted.output
     run(series(SLACK), settings, raise_alerts(settings, TROOPS))

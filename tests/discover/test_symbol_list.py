@@ -19,6 +19,7 @@ from reportwatch.settings import Settings
 from tasks.discover.symbol_list import SymbolListSource
 from tasks.discover.task import discover_series
 from tasks.fetch.task import fetch_candidate, pending_downloads
+from warehouse import open_writer
 
 SAMPLES = SAMPLES_DIR
 
@@ -32,6 +33,8 @@ def mirror() -> Iterator[MirrorServer]:
 @pytest.fixture
 def settings(tmp_path: Path, mirror: MirrorServer, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path))
+    with open_writer(tmp_path / "warehouse.duckdb"):
+        pass  # a first run made the warehouse (`add` refuses a folder without one)
     return Settings(
         data_dir=tmp_path, ods_url=mirror.base_url, undl_url=mirror.base_url,
         allowed_hosts=["127.0.0.1"], min_request_interval=0,

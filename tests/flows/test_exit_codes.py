@@ -39,6 +39,11 @@ def unreachable() -> Iterator[LoopbackServer]:
         yield server
 
 
+def summary_line(lines: list[str]) -> str:
+    """The run's summary, after the line each stage printed as it finished."""
+    return next(line for line in lines if line.startswith("kfor: "))
+
+
 def last_run(data_dir: Path) -> tuple[str, str | None]:
     with open_reader(data_dir / "warehouse.duckdb") as con:
         row = con.execute("SELECT status, error FROM runs ORDER BY started_at DESC").fetchone()
@@ -55,7 +60,7 @@ def test_a_run_whose_only_source_cannot_be_reached_exits_degraded(
 
     assert result.exit_code == EXIT_DEGRADED == 3, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("kfor: completed-degraded: discovered 0, fetched 0,")
+    assert summary_line(lines).startswith("kfor: completed-degraded: discovered 0, fetched 0,")
     assert f"  {SLACK_GAP}" in lines
     reason = next(line for line in lines if line.startswith("  degraded by: "))
     assert reason.startswith(
@@ -76,7 +81,7 @@ def test_endless_empty_pages_keep_what_was_read_and_say_so(
         result = runner.invoke(app, ["run", "--since", "2024-03-01", "--as-of", "2024-03-31"])
 
     assert result.exit_code == 3, result.output
-    first = result.stdout.splitlines()[0]
+    first = summary_line(result.stdout.splitlines())
     assert first.startswith("kfor: completed-degraded: discovered 2,")
     assert (
         "degraded by: undl-oai: stopped 2024-03-01..2024-03-31 after 3 empty OAI-PMH pages in "
@@ -97,7 +102,7 @@ def test_a_clean_run_exits_zero_and_still_names_what_is_not_configured(
     result = runner.invoke(app, ["run", "--since", "2019-01-01", "--as-of", "2019-01-31"])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0].startswith("kfor: completed: discovered 0,")
+    assert summary_line(result.stdout.splitlines()).startswith("kfor: completed: discovered 0,")
     assert f"  {SLACK_GAP}" in result.stdout.splitlines()
     assert "degraded" not in result.stdout
     assert last_run(data_dir) == ("completed", None)

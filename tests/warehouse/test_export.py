@@ -113,7 +113,9 @@ def test_a_second_export_replaces_the_manifest_and_files(data_dir: Path) -> None
 
 def test_bad_format_and_a_file_for_a_folder_are_one_line_errors(data_dir: Path) -> None:
     bad = runner.invoke(app, ["export", "--format", "xlsx", "--out", str(data_dir / "x")])
-    assert bad.exit_code == 1 and bad.output.startswith("error: unknown format 'xlsx'")
+    assert bad.exit_code == 2  # a usage error, named with the formats there are
+    assert bad.output.startswith("error: invalid value for '--format' / '-f': 'xlsx' is not one")
+    assert "'parquet', 'csv'" in bad.output and bad.output.count("\n") == 1
     (data_dir / "a-file").write_text("x")
     clash = runner.invoke(app, ["export", "--out", str(data_dir / "a-file")])
     assert clash.exit_code == 1 and "is a file" in clash.output

@@ -145,6 +145,10 @@ def alert_view(alert: Alert) -> AlertView:
     precision_text = None
     if alert.approximate is not None and alert.value is not None:
         precision_text = "approximate" if alert.approximate else "exact"
+    if alert.metric == "major_incidents":
+        # a yes/no the report states, not a quantity: "stated", never "1 (was 0), change +1"
+        value_text, previous_text = _stated(alert.value), _stated(alert.previous_value)
+        change_text = precision_text = None
 
     return AlertView(
         alert=alert,
@@ -164,6 +168,13 @@ def alert_view(alert: Alert) -> AlertView:
         source_url=alert.source_url,
         raised_text=format_date(alert.raised_at) if alert.raised_at else None,
     )
+
+
+def _stated(flag: float | None) -> str | None:
+    """Major security incidents, as the report puts it (the HTML report words it the same)."""
+    if flag is None:
+        return None
+    return "major security incidents stated" if flag else "no major security incidents stated"
 
 
 def _period_text(start: dt.date | None, end: dt.date | None) -> str | None:
