@@ -234,8 +234,11 @@ def _publish(settings: Settings, summary: RunSummary) -> None:
     a failed or killed publish is repaired by the next run); a failure is in the summary and
     in ``runs.snapshot_error`` (``reportwatch status`` shows it)."""
     pause_point("publish")
-    changed = bool(summary.loaded or summary.quarantined or summary.alerts_raised
-                   or summary.alerts_delivered or summary.status != "completed")  # fmt: skip
+    # rows no load stamps changed too: new candidates, rejections (and their verdicts),
+    # failures, deliveries; a run that found and did nothing leaves the snapshot alone
+    changed = bool(summary.discovered or summary.rejected or summary.failed or summary.loaded
+                   or summary.quarantined or summary.alerts_raised or summary.alerts_delivered
+                   or summary.status != COMPLETED)  # fmt: skip
     try:
         publish_if_behind(settings, changed=changed)
     except ReportwatchError as exc:

@@ -16,6 +16,7 @@ with :data:`EXIT_DEGRADED` for a degraded run, 0 for a completed one (docs/opera
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from tasks.alerts.notify import DeliverySummary
     from tasks.discover.task import DiscoverOutcome
 
+_SKIPPED = re.compile(r"skipped record (\S+(?: \([^)]*\))?)")
 EXIT_DEGRADED = 3  # `reportwatch run`/`backfill`: completed, but degraded (see the docstring)
 COMPLETED, DEGRADED = "completed", "completed-degraded"
 COUNTS = ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected", "failed",
@@ -79,8 +81,12 @@ class RunSummary:
     def degraded(self) -> list[str]:
         """Why the run is degraded, one phrase each; empty when it is not."""
         reasons = [f"{source}: {error}" for source, error in self.source_errors.items()]
-        if self.notes:
-            reasons.append(f"{len(self.notes)} catalogue record(s) skipped as unreadable")
+        skipped = self.skipped_records()
+        if skipped:
+            shown = ", ".join(skipped[:3]) + (
+                f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            )
+            reasons.append(f"{len(skipped)} catalogue record(s) skipped as unreadable ({shown})")
         if self.failed:
             reasons.append(f"{self.failed} document(s) failed")
         reasons += [
@@ -90,6 +96,16 @@ class RunSummary:
         if self.snapshot_error:
             reasons.append(f"snapshot not published: {self.snapshot_error}")
         return reasons
+
+    def skipped_records(self) -> list[str]:
+        """The catalogue records skipped as unreadable, each once (a record can be met again
+        in a later window), as ``identifier (symbol)``."""
+        found: dict[str, None] = {}
+        for note in self.notes:
+            match = _SKIPPED.search(note)
+            if match:
+                found.setdefault(match.group(1), None)
+        return list(found)
 
     def complete(self) -> None:
         """The run got to the end: ``completed``, or ``completed-degraded`` with its reasons."""
@@ -149,7 +165,7 @@ class RunSummary:
             lines += ["", "## Why the run is degraded", ""]
             lines += [f"- {reason}" for reason in self.degraded()]
         if self.notes:
-            lines += ["", "## Catalogue records skipped", ""]
+            lines += ["", "## Notes", ""]
             lines += [f"- {note}" for note in self.notes]
         if self.not_configured:
             lines += ["", "## Not configured", ""]

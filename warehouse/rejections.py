@@ -62,7 +62,17 @@ def remember(
     reason: str,
     catalogued_at: dt.datetime | None = None,
 ) -> None:
-    """Record (or renew) a content rejection; call it in the transaction that marks the candidate."""
+    """Record (or renew) a content rejection; call it in the transaction that marks the candidate.
+
+    Without ``catalogued_at`` the datestamp the candidate was last found under is used, so the
+    verdict says which version of the catalogue record it was made under.
+    """
+    if catalogued_at is None:
+        row = con.execute(
+            "SELECT catalogued_at FROM candidates WHERE series = ? AND symbol = ?",
+            [series, symbol],
+        ).fetchone()
+        catalogued_at = row[0] if row else None
     con.execute(
         """INSERT INTO rejections VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (series, symbol) DO UPDATE SET reason = excluded.reason,

@@ -107,11 +107,11 @@ def record_discovery(
                 con.execute(
                     """INSERT INTO candidates (series, symbol, source, title, published, file_url,
                            record_id, status, reason, first_seen, last_seen, load_id, local_path,
-                           stage, historical)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'discovered', ?)""",
+                           stage, historical, catalogued_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'discovered', ?, ?)""",
                     [series, cand.symbol, cand.source, cand.title, cand.date, cand.file_url,
                      cand.record_id, status, reason, now(), now(), writing_load(),
-                     cand.local_path, historical],
+                     cand.local_path, historical, _naive_utc(cand.catalogued_at)],
                 )  # fmt: skip
                 if status == "candidate":
                     new.append(cand.symbol)
@@ -134,24 +134,21 @@ def record_discovery(
                            file_url = coalesce(?, file_url), status = 'candidate', reason = NULL,
                            stage = 'discovered', historical = ?, damaged_downloads = 0,
                            etag = NULL, last_modified = NULL,
+                           catalogued_at = coalesce(?, catalogued_at),
                            load_id = ? WHERE series = ? AND symbol = ?""",
-                    [
-                        now(),
-                        cand.title,
-                        cand.file_url,
-                        historical,
-                        writing_load(),
-                        series,
-                        cand.symbol,
-                    ],
-                )
+                    [now(), cand.title, cand.file_url, historical, _naive_utc(cand.catalogued_at),
+                     writing_load(), series, cand.symbol],
+                )  # fmt: skip
                 new.append(cand.symbol)
             else:
                 con.execute(
                     """UPDATE candidates SET last_seen = ?, title = coalesce(title, ?),
-                           file_url = coalesce(file_url, ?) WHERE series = ? AND symbol = ?""",
-                    [now(), cand.title, cand.file_url, series, cand.symbol],
-                )
+                           file_url = coalesce(file_url, ?),
+                           catalogued_at = coalesce(?, catalogued_at)
+                       WHERE series = ? AND symbol = ?""",
+                    [now(), cand.title, cand.file_url, _naive_utc(cand.catalogued_at), series,
+                     cand.symbol],
+                )  # fmt: skip
         pause_point("discover:inside")  # a test hook: the transaction is still open here
         if window_until is not None:
             con.execute(
@@ -164,6 +161,13 @@ def record_discovery(
                 [source, series, window_until, now(), load_id or "cursor-only"],
             )
     return new
+
+
+def _naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """Naive UTC, the form every warehouse timestamp takes (OAI datestamps come with a Z)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _historical(con: Connection, run_id: str | None) -> bool:

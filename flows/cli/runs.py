@@ -56,6 +56,8 @@ def print_run_result(result: dict[str, Any]) -> None:
         console.print("  see `reportwatch status`; failed items are retried on the next run")
     for kind, text in (result.get("not_configured") or {}).items():
         console.print(f"  {kind}: {text}")
+    for note in result.get("notes") or []:
+        console.print(f"  note: {note}")
     if result["status"] == DEGRADED:
         console.print(f"  degraded by: {'; '.join(result['degraded'])}")
         raise typer.Exit(code=EXIT_DEGRADED)

@@ -56,6 +56,7 @@ class DropFolderSource:
     ) -> None:
         self.folder = Path(folder)
         self.min_age_seconds = min_age_seconds
+        self.too_young: list[Path] = []  # files the last look left for the next run
         self.max_pages = max_pages
         self.max_bytes = max_bytes
         self._clock = clock
@@ -77,11 +78,13 @@ class DropFolderSource:
             return []
         now = self._clock()
         files = []
+        self.too_young = []
         for path in self.folder.iterdir():
             if path.name.startswith(".") or path.suffix.lower() != ".pdf" or not path.is_file():
                 continue
             if now - path.stat().st_mtime < self.min_age_seconds:
                 log.info("%s is younger than %gs; next run", path, self.min_age_seconds)
+                self.too_young.append(path)
                 continue
             files.append(path)
         return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
@@ -110,6 +113,11 @@ class DropFolderSource:
                 moved = move_aside(path, self.folder / FAILED, reason=problem)
                 candidate = candidate.model_copy(update={"local_path": str(moved)})
             result.candidates.append(candidate)
+        result.notes += [
+            f"{path.name} was written less than {self.min_age_seconds:g} s ago: left for the next "
+            "run (it may still be being copied in)"
+            for path in self.too_young
+        ]
         if unusable:
             result.error = SourceError(
                 f"{len(unusable)} file(s) in {self.folder} name no document: "

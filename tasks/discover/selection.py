@@ -77,6 +77,22 @@ class CandidatePicker:
         else:
             self._chosen[key] = candidate
 
+    def offer_unreadable(self, symbol: str) -> bool:
+        """A record whose metadata could not be read but whose symbol could: kept as a
+        candidate to confirm from its text when the symbol is of the series' family and no
+        readable record of it was judged. True when it was kept."""
+        if not symbol.upper().startswith(self.selector.symbol_prefix.upper()):
+            return False
+        key = symbol.upper()
+        if key in self._chosen or key in self._rejected:
+            return False
+        self._chosen[key] = Candidate(
+            series=self.series_id, symbol=symbol, source=self.source_name,
+            notes=["catalogue record unreadable: confirmed from the text"],
+            needs_confirmation=True,
+        )  # fmt: skip
+        return True
+
     @property
     def candidates(self) -> list[Candidate]:
         return sorted(self._chosen.values(), key=_order)

@@ -83,7 +83,8 @@ class OaiRecord:
 class OaiPage:
     """One ListRecords page: its records, the token for the next, and what could not be read.
 
-    ``skipped`` holds one line per malformed record left out (identifier, symbol, why);
+    ``skipped`` holds one line per malformed record left out (identifier, symbol, why), and
+    ``unreadable`` the symbols those records show (when one can be read);
     ``complete_list_size`` is the token's ``completeListSize`` attribute when the server sent it.
     """
 
@@ -91,6 +92,7 @@ class OaiPage:
     resumption_token: str | None
     complete_list_size: int | None = None
     skipped: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
 class _BadResumptionToken(Exception):
@@ -143,8 +145,9 @@ def _read_record_by_record(content: bytes, failure: ParseError) -> OaiPage:
             name = record_identifier(fragment) or "without an identifier"
             symbol = record_symbol(fragment)
             shown = f"record {name}" + (f" ({symbol})" if symbol else "")
-            remedy = f"; if it is ours: reportwatch add {symbol}" if symbol else ""
-            page.skipped.append(f"skipped {shown}: not well-formed XML ({exc}){remedy}")
+            page.skipped.append(f"skipped {shown}: not well-formed XML ({exc})")
+            if symbol:
+                page.unreadable.append(symbol)
             log.warning("OAI-PMH %s: not well-formed XML (%s); the rest of the page is read",
                         shown, exc)  # fmt: skip
     return page
@@ -222,6 +225,7 @@ class WindowHarvest:
     end: dt.date
     by_identifier: dict[str, OaiRecord] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
     deleted: int = 0
     error: ReportwatchError | None = None
 
@@ -288,6 +292,14 @@ class UndlOaiSource:
             if harvest.deleted:
                 log.info("%s..%s: %d record(s) deleted in the catalogue", *window, harvest.deleted)
             result.notes += [f"{window[0]}..{window[1]}: {line}" for line in harvest.skipped]
+            for symbol in harvest.unreadable:
+                # lost is worse than late: a record of our family whose metadata cannot be read
+                # is fetched by symbol and kept only if its text confirms the series
+                if picker.offer_unreadable(symbol):
+                    result.notes.append(
+                        f"{window[0]}..{window[1]}: {symbol} queued from its unreadable record; "
+                        "its text decides whether it is the series'"
+                    )
             if harvest.error is not None:
                 log.warning("OAI harvest stopped at %s..%s: %s", *window, harvest.error.one_line())
                 result.error = harvest.error
@@ -336,6 +348,7 @@ class UndlOaiSource:
             for record in page.records:
                 harvest.add(record)
             harvest.skipped += page.skipped
+            harvest.unreadable += page.unreadable
             read += len(page.records) + len(page.skipped)
             token = page.resumption_token
             if token is None:

@@ -29,7 +29,7 @@ from tasks.alerts.channels import build_notifier, is_configured
 from tasks.alerts.examples import DOCS_EXAMPLES_PATH, examples_markdown, sample_alert, sample_alerts
 from tasks.alerts.notifiers.base import Notifier, redact_url
 from tasks.alerts.notifiers.console import ConsoleNotifier
-from tasks.alerts.notifiers.email import EmailNotifier, map_smtp_error
+from tasks.alerts.notifiers.email import EmailNotifier, build_email_parts, map_smtp_error
 from tasks.alerts.notifiers.render import (
     TEST_BANNER,
     format_number,
@@ -39,6 +39,7 @@ from tasks.alerts.notifiers.render import (
 from tasks.alerts.notifiers.slack import (
     MAX_BLOCKS,
     SlackNotifier,
+    build_slack_payload,
     map_httpx_error,
     parse_retry_after,
 )
@@ -434,9 +435,12 @@ def test_email_over_implicit_tls(certificate: tuple[Path, Path]) -> None:
 def test_email_refuses_to_continue_in_clear_when_starttls_is_missing() -> None:
     with LoopbackSMTP() as server:
         notifier = build_notifier("email", email_settings(server.port, smtp_starttls=True))
-        with pytest.raises(TerminalNotifyError, match="STARTTLS"):
+        with pytest.raises(TerminalNotifyError) as refused:
             notifier.send([sample_alert()])
     assert server.mail == []
+    # the line says what the server lacks, then what to do
+    assert f"127.0.0.1:{server.port} does not offer STARTTLS" in refused.value.one_line()
+    assert "REPORTWATCH_SMTP_SSL=true" in refused.value.one_line()
 
 
 @pytest.mark.parametrize(
@@ -640,3 +644,16 @@ def test_docs_examples_are_current() -> None:
     assert printed == examples_markdown()
     slack_example = printed.split("```json\n", 1)[1].split("```", 1)[0]
     assert json.loads(slack_example)["blocks"][0]["type"] == "header"
+
+
+def test_a_dropped_file_is_linked_by_its_public_symbol_not_a_server_path() -> None:
+    dropped = sample_alert().model_copy(
+        update={"source_url": "file:///srv/reportwatch/data/drop/kfor/done/S_2024_101.pdf"}
+    )
+    payload = json.dumps(build_slack_payload([dropped]))
+    assert "file://" not in payload and "/srv/reportwatch" not in payload
+    assert "https://documents.un.org/api/symbol/access?s=S%2F2024%2F101" in payload
+    _subject, text, html = build_email_parts([dropped])
+    assert "/srv/reportwatch" not in text + html
+    no_symbol = dropped.model_copy(update={"symbol": None})
+    assert "file://" not in json.dumps(build_slack_payload([no_symbol]))

@@ -176,10 +176,18 @@ def test_a_file_still_being_written_waits_for_the_next_run(series, settings, fet
     now = 1_700_000_000.0
     os.utime(fresh, (now - 3, now - 3))
     source = DropFolderSource(folder, min_age_seconds=10, clock=lambda: now)
-    assert source.discover(series, TODAY, TODAY, fetcher=fetcher).candidates == []
+    waiting = source.discover(series, TODAY, TODAY, fetcher=fetcher)
+    assert waiting.candidates == []
+    # the run says so, so nobody wonders why the file they just dropped was not read
+    assert waiting.notes == [
+        "S_2021_228.pdf was written less than 10 s ago: left for the next run "
+        "(it may still be being copied in)"
+    ]
     later = DropFolderSource(folder, min_age_seconds=10, clock=lambda: now + 60)
-    (candidate,) = later.discover(series, TODAY, TODAY, fetcher=fetcher).candidates
+    ready = later.discover(series, TODAY, TODAY, fetcher=fetcher)
+    (candidate,) = ready.candidates
     assert (candidate.symbol, candidate.local_path) == ("S/2021/228", str(fresh))
+    assert ready.notes == []
 
 
 def test_the_path_option_moves_the_folder(series, settings) -> None:

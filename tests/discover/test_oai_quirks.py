@@ -116,16 +116,32 @@ def test_one_malformed_record_is_skipped_by_name_and_the_rest_of_the_page_is_rea
     with OaiRepository(letters, page_size=5) as repository:
         result = UndlOaiSource(repository.base_url).discover(series, *MARCH, fetcher=fetcher)
 
-    assert [c.symbol for c in result.candidates] == [
-        "S/2024/100", "S/2024/101", "S/2024/103", "S/2024/104",
+    # the unreadable record's symbol is still a candidate: its text decides (lost is worse)
+    assert sorted(c.symbol for c in result.candidates) == [
+        "S/2024/100", "S/2024/101", "S/2024/102", "S/2024/103", "S/2024/104",
     ]  # fmt: skip
+    unreadable = next(c for c in result.candidates if c.symbol == "S/2024/102")
+    assert unreadable.needs_confirmation and unreadable.title is None
     assert result.error is None and result.windows_done == [MARCH]
-    [note] = result.notes
-    assert note.startswith(
+    skipped, queued = result.notes
+    assert skipped.startswith(
         "2024-03-01..2024-03-31: skipped record oai:digitallibrary.un.org:4002 (S/2024/102): "
         "not well-formed XML ("
     )
-    assert note.endswith("; if it is ours: reportwatch add S/2024/102")
+    assert queued == (
+        "2024-03-01..2024-03-31: S/2024/102 queued from its unreadable record; "
+        "its text decides whether it is the series'"
+    )
+
+
+def test_an_unreadable_record_of_another_family_is_not_queued(fetcher, series) -> None:
+    letters = five_letters()
+    letters[2].symbol = "A/78/999"
+    letters[2].raw_title = b"Letter \xff\xfe from the Secretary-General"
+    with OaiRepository(letters, page_size=5) as repository:
+        result = UndlOaiSource(repository.base_url).discover(series, *MARCH, fetcher=fetcher)
+    assert "A/78/999" not in {c.symbol for c in result.candidates}
+    assert len(result.notes) == 1 and "A/78/999" in result.notes[0]
 
 
 def test_a_page_cut_off_in_transit_fails_whole() -> None:

@@ -109,6 +109,28 @@ def test_a_changed_catalogue_record_is_read_again(settings, mirror) -> None:
     assert [r["symbol"] for r in pending_downloads(settings, config.id)] == [NOT_KFOR]
 
 
+def test_a_verdict_holds_for_a_record_stamped_in_the_future(settings, mirror) -> None:
+    # A source whose clock runs ahead (or local time labelled Z) stamps the record later than
+    # our verdict: the verdict remembers the stamp it was made under, so it still holds.
+    config = load_series("kfor")
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).replace(microsecond=0)
+    index = next(i for i, e in enumerate(mirror.entries) if e.symbol == NOT_KFOR)
+    mirror.entries[index] = dataclasses.replace(mirror.entries[index], catalogued_at=ahead)
+    window = {"since": ahead.date(), "until": ahead.date()}
+    discover_series(config, settings, **window)
+    assert fetch_and_read(config, settings)[NOT_KFOR] == "rejected"
+    with open_writer(settings.warehouse_path) as con:
+        stamp = con.execute(
+            "SELECT catalogued_at FROM rejections WHERE symbol = ?", [NOT_KFOR]
+        ).fetchone()
+    assert stamp == (ahead.replace(tzinfo=None),)  # recorded with the verdict itself
+
+    mirror.reset_counts()
+    assert discover_series(config, settings, **window).new == []
+    assert fetch_and_read(config, settings) == {}
+    assert mirror.counts().get("pdf", 0) == 0 and mirror.counts().get("ods", 0) == 0
+
+
 def test_add_refuses_a_rejected_letter_unless_forced(settings, mirror) -> None:
     config = load_series("kfor")
     discover_series(config, settings, **APRIL_TO_JULY)

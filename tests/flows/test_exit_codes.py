@@ -130,3 +130,29 @@ def test_the_run_summary_line_names_unconfigured_channels() -> None:
         "failed 2, alerts raised 0, alerts delivered 0; degraded by: undl-oai: unreachable; "
         f"2 document(s) failed; {SLACK_GAP}"
     )
+
+
+def test_an_unreadable_catalogue_record_is_named_and_its_document_still_loaded(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    from reportwatch.demo import SAMPLES_DIR
+
+    broken = Rec("4002", "S/2021/228", catalogued="2021-04-01T10:00:00Z", date="2021-03-31")
+    broken.raw_title = b"Letter dated 31 March 2021 \xff\xfe from the Secretary-General"
+    with OaiRepository([broken], page_size=5) as repository:
+        pdf = (SAMPLES_DIR / "S_2021_228.pdf").read_bytes()
+        repository._server.script(
+            "/api/symbol/access", Reply(body=pdf, headers={"Content-Type": "application/pdf"})
+        )
+        point_at_mirror(monkeypatch, repository.base_url, data_dir)
+        result = runner.invoke(app, ["run", "--since", "2021-04-01", "--as-of", "2021-04-30"])
+
+    assert result.exit_code == 3, result.output
+    lines = result.stdout.splitlines()
+    # the text confirmed it: loaded, though its catalogue record could not be read
+    assert ", loaded 1," in summary_line(lines)
+    named = "oai:digitallibrary.un.org:4002 (S/2021/228)"
+    assert any(line.startswith("  note: ") and named in line for line in lines)
+    assert f"1 catalogue record(s) skipped as unreadable ({named})" in result.stdout
+    status, error = last_run(data_dir)
+    assert status == "completed-degraded" and error is not None and named in error

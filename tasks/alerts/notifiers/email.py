@@ -170,6 +170,8 @@ def map_smtp_error(exc: BaseException, *, where: str) -> NotifyError:
             return TerminalNotifyError(f"email: {where} offers no login (AUTH)", hint=_NO_AUTH_HINT)
         if "SMTPUTF8" in text.upper():
             return TerminalNotifyError(f"email: {where}: {text}", hint=_ADDRESS_HINT)
+        if text.startswith("does not offer STARTTLS"):
+            return TerminalNotifyError(f"email: {where} {text}")  # the remedy is in the text
         return TerminalNotifyError(f"email: {where}: {text}", hint=_TLS_HINT)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return TransientNotifyError(f"email: {where} closed the connection ({exc})")
@@ -376,7 +378,8 @@ class EmailNotifier:
             if self._starttls:
                 if not smtp.has_extn("starttls"):
                     raise smtplib.SMTPNotSupportedError(
-                        "STARTTLS (set REPORTWATCH_SMTP_STARTTLS=false only for a trusted relay)"
+                        "does not offer STARTTLS (set REPORTWATCH_SMTP_STARTTLS=false only for a "
+                        "trusted relay, or use its TLS port with REPORTWATCH_SMTP_SSL=true)"
                     )
                 smtp.starttls(context=context)
                 smtp.ehlo()

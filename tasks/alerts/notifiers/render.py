@@ -32,6 +32,7 @@ import jinja2
 
 from reportwatch.errors import ConfigError
 from reportwatch.models import OBSERVED_METRICS, SEVERITY_RANK, Alert
+from tasks.fetch.ods import OdsSource
 
 BUNDLED_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -118,6 +119,23 @@ class AlertView:
     raised_text: str | None
 
 
+PUBLIC_ODS_URL = "https://documents.un.org"
+
+
+def link_for_receivers(source_url: str | None, symbol: str | None) -> str | None:
+    """A link the people who receive the message can open.
+
+    A web address stays as it is. A file on the machine that read it (a report put in the
+    drop folder) is nobody else's to open, and would show a server path: the Official Document
+    System's public address of the symbol takes its place, or no link without a symbol.
+    """
+    if source_url and source_url.lower().startswith(("http://", "https://")):
+        return source_url
+    if symbol:
+        return OdsSource(PUBLIC_ODS_URL).file_url(symbol)
+    return None
+
+
 def alert_view(alert: Alert) -> AlertView:
     unit = OBSERVED_METRICS.get(alert.metric or "")
     unit_suffix = f" {unit}" if unit in {"troops", "nations"} else ""
@@ -165,7 +183,7 @@ def alert_view(alert: Alert) -> AlertView:
         compared_text=_compared_text(alert),
         location_text=_location_text(alert.evidence_page, alert.evidence_paragraph),
         evidence_text=one_line(alert.evidence_text) if alert.evidence_text else None,
-        source_url=alert.source_url,
+        source_url=link_for_receivers(alert.source_url, alert.symbol),
         raised_text=format_date(alert.raised_at) if alert.raised_at else None,
     )
 
