@@ -160,7 +160,7 @@ class DocumentText(BaseModel):
         description="Tables without ruling lines (their lines are no paragraph).",
     )
     extractor: str = Field(
-        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-2'."
+        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-3'."
     )
     sha256: str | None = None
     warnings: list[str] = Field(
@@ -340,6 +340,10 @@ OBSERVED_METRICS: dict[str, str] = {
     "non_nato_nations": "nations",
     "major_incidents": "flag",
 }
+
+
+# Report fields that say whether a metric's figure was qualified ("approximately 3,600").
+APPROXIMATE_FIELDS: dict[str, str] = {"troops_total": "troops_approximate"}
 
 
 class Alert(BaseModel):
