@@ -53,7 +53,7 @@ class SeriesConfig(BaseModel):
 
     id: str
     name: str
-    frequency: Literal["monthly", "quarterly", "mixed"] = "quarterly"
+    frequency: Literal["monthly", "quarterly", "annual", "mixed"] = "quarterly"
     schedule: dict[str, Any] = Field(default_factory=dict)
     sources: list[SourceConfig]
     profile: dict[str, Any] = Field(

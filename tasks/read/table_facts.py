@@ -202,7 +202,7 @@ def _table_metric(
             r for r in table.rows if not r.is_total and (r.values.get(source.column) or 0) > 0
         ]
         value: int | None = len(counted)
-        text = f"{table.title}: {len(counted)} rows with {source.column} above 0"
+        text = f"{len(counted)} rows of {table.title!r} with {source.column} above 0"
     else:
         pattern = re.compile(source.row, re.IGNORECASE) if source.row else None
         rows = [
