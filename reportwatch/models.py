@@ -191,6 +191,9 @@ class MetricValue(BaseModel):
     value: int
     unit: str = Field(description="What it counts: 'personnel', 'troops', 'countries'.")
     approximate: bool = False
+    as_of_date: dt.date | None = Field(
+        None, description="Its own as-at date when it has one (a table's), else the report's."
+    )
 
 
 class TableRowFact(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from reportwatch.models import OBSERVED_METRICS, DocumentText, Evidence, FetchedFile, Report
 from warehouse.connection import Connection, transaction
+from warehouse.tables import insert_table_rows
 
 LoadStatus = Literal["loaded", "quarantined", "unchanged", "replaced"]
 
@@ -85,7 +86,7 @@ def load_document(
         previous: str | None = None
         if existing:
             doc_id, version = existing
-            for table in ("paragraphs", "observations", "incidents"):
+            for table in ("paragraphs", "observations", "incidents", "table_rows"):
                 con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
             con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
         else:
@@ -155,9 +156,9 @@ def _insert_document(
                title, distribution_date, letter_date, period_start, period_end, frequency,
                as_of_date, original_language, signatories, warnings, source, source_url, sha256,
                size_bytes, pages, extractor, normalizer, fetched_at, load_id, loaded_at,
-               reissue, symbols, job_number)
+               reissue, symbols, job_number, previous_report_date, previous_report_symbol)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                   ?, ?, ?)""",
+                   ?, ?, ?, ?, ?)""",
         [
             doc_id, fetched.series, fetched.symbol, version, is_current, status, reason,
             (r.title if r and r.title else None) or (text.title if text else None) or fetched.title,
@@ -177,6 +178,8 @@ def _insert_document(
             (r.reissue if r else None) or (text.reissue if text else None),
             list(text.symbols) if text and text.symbols else (list(r.symbols) if r else []),
             text.job_number if text else None,
+            r.previous_report_date if r else None,
+            r.previous_report_symbol if r else None,
         ],
     )  # fmt: skip
 
@@ -208,10 +211,18 @@ def _insert_facts(
             [doc_id, series, symbol, metric, float(value), unit, approximate, report.as_of_date,
              report.period_start, report.period_end, page, para, sentence, load_id]
         )  # fmt: skip
+    for metric, figure in report.metrics.items():  # metrics the series profile names
+        page, para, sentence = _evidence(report, metric)
+        rows.append(
+            [doc_id, series, symbol, metric, float(figure.value), figure.unit, figure.approximate,
+             figure.as_of_date or report.as_of_date, report.period_start, report.period_end, page, para, sentence,
+             load_id]
+        )  # fmt: skip
     if rows:
         con.executemany(
             "INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
+    insert_table_rows(con, doc_id, series, symbol, report, load_id)
     incident_rows = []
     for i, inc in enumerate(report.incidents):
         ev = inc.evidence

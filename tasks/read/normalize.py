@@ -327,6 +327,9 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             value=int(facts.values[name]),
             unit=spec.unit,
             approximate=facts.approximate.get(name, False),
+            as_of_date=next(
+                (t.as_of_date for t in tables if spec.table and t.table == spec.table.table), None
+            ),
         )
         for name, spec in cp.profile.metrics.items()
         if name not in _REPORT_FIELDS and facts.values.get(name) is not None
