@@ -78,3 +78,20 @@ def ensure_view(con: Connection, series: str, table: ReportTable) -> None:
             hint="give it another name in the profile's tables",
         )
     con.execute(view_sql(series, table))
+
+
+def table_members(con: Connection, series: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """document_id → table id → {labels (body rows, Total left out), page, title}."""
+    rows = con.execute(
+        """SELECT document_id, table_id, list(DISTINCT row_label ORDER BY row_label)
+                      FILTER (WHERE NOT is_total),
+                  min(page), min(table_title)
+           FROM table_rows WHERE series = ? GROUP BY document_id, table_id""",
+        [series],
+    ).fetchall()
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for doc_id, table_id, labels, page, title in rows:
+        found.setdefault(str(doc_id), {})[str(table_id)] = {
+            "labels": [str(x) for x in labels or []], "page": page, "title": title,
+        }  # fmt: skip
+    return found

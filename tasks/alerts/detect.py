@@ -20,9 +20,11 @@ from prefect import task
 from reportwatch.models import Alert, Severity
 from reportwatch.series import RuleConfig, SeriesConfig
 from reportwatch.settings import Settings
+from tasks.alerts.membership import membership_alerts
 from tasks.retry import retry_transient
 from warehouse import alerts as wh_alerts
 from warehouse import open_writer
+from warehouse.tables import table_members
 
 Facts = dict[str, Any]
 ParagraphsFor = Callable[[str], list[dict[str, Any]]]
@@ -95,7 +97,7 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
             severity = rule.severity
         if severity is None:
             continue
-        label = METRIC_LABELS.get(metric, metric)
+        label = METRIC_LABELS.get(metric, metric.replace("_", " "))
         approx = bool(new.get("approximate"))
         pct_text = f" {abs(pct):.1f}%" if pct is not None else ""
         headline = (
@@ -243,7 +245,8 @@ def overdue(
     if not loaded:
         return []
     last = max(loaded, key=lambda f: f["period_end"])
-    months = 1 if config.frequency == "monthly" else 3
+    default = {"monthly": 1, "annual": 12}.get(config.frequency, 3)
+    months = int(rule.params.get("months", default))
     expected_end = _add_months(last["period_end"] + dt.timedelta(days=1), months) - dt.timedelta(
         days=1
     )
@@ -335,6 +338,10 @@ def detect(
                 alerts += _incidents(rule, config.id, prev, doc)
             elif rule.kind == "keywords":
                 alerts += _keywords(rule, config.id, doc, paragraphs_for(doc_id))
+            elif rule.kind == "table-membership":
+                alerts += membership_alerts(
+                    rule, config.id, facts, doc, new_documents, alert_key, _base
+                )
             elif rule.kind == "restatement":
                 alerts += _restatement(rule, config.id, doc, (previous_versions or {}).get(doc_id))
     return alerts
@@ -350,6 +357,7 @@ KNOWN_RULE_KINDS = {
     "overdue",
     "new-document",
     "quarantined",
+    "table-membership",
 }
 
 
@@ -393,6 +401,9 @@ def detect_new(
     """
     with open_writer(settings.warehouse_path) as con:
         all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
+        members = table_members(con, config.id)  # for table-membership rules
+        for facts_of in all_versions:
+            facts_of["tables"] = members.get(facts_of["document_id"], {})
         current, previous_versions = facts_for_detection(all_versions, new_documents)
         alerts = detect(
             config,
