@@ -67,6 +67,35 @@ def troop_table(con: Connection, series: str) -> Rows:
     )
 
 
+def _identifier(name: str) -> str:
+    """A column name quoted for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def figure_table(con: Connection, series: str) -> Rows:
+    """One row per loaded report (current versions): its figures, one column per metric of the
+    series in the order the loader writes them (yes/no flags left out)."""
+    _, found = query(
+        con,
+        """SELECT o.metric FROM observations o JOIN documents d USING (document_id)
+           WHERE d.series = ? AND d.is_current AND d.status = 'loaded' AND o.unit <> 'flag'
+           GROUP BY o.metric ORDER BY min(o.rowid)""",
+        [series],
+    )
+    metrics = [str(row[0]) for row in found]
+    columns = "".join(
+        ", max(o.value) FILTER (WHERE o.metric = ?)::BIGINT AS " + _identifier(m) for m in metrics
+    )
+    return query(
+        con,
+        f"""SELECT d.symbol, d.period_end, d.as_of_date{columns}
+            FROM documents d LEFT JOIN observations o USING (document_id)
+            WHERE d.series = ? AND d.is_current AND d.status = 'loaded'
+            GROUP BY d.symbol, d.period_end, d.as_of_date ORDER BY d.period_end""",
+        [*metrics, series],
+    )
+
+
 def alert_table(con: Connection, series: str) -> Rows:
     return query(
         con,
