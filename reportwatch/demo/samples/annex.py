@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the generator needs fpdf2 (an extra), imported by render.py
 
 COLUMN_RIGHTS = (266.8, 340.0, 413.2, 486.4)  # right edges of the figure columns
 HEADER_SIZE, ROW_SIZE, MARK_SIZE, NOTE_MARK_SIZE = 7.0, 8.5, 4.5, 5.5
-ROW_PITCH, NOTE_PITCH = 13.5, 10.5
+ROW_PITCH, NOTE_PITCH, HEADER_LEADING = 13.5, 10.5, 8.0
 TOTAL_INDENT = 14.4
 RULE_RIGHT = 488.4
 
@@ -53,17 +53,22 @@ def _right(pdf: FPDF, text: str, mark: str, right: float, baseline: float, size:
 
 def draw_table(pdf: FPDF, block: Block, top: float) -> float:
     """Draw ``block`` (kind ``table``) with its header baseline at ``top``; returns the baseline
-    under the notes."""
+    under the notes. ``block.text``, when set, is the width (points) a label may take before
+    it is cut over two lines."""
     left = pages.MARGIN - 0.6
     header, *rows = block.cells
+    extra = max(cell.count("\n") for cell in header) * HEADER_LEADING
     pdf.set_line_width(0.5)
-    pdf.line(left, top - 6.0, RULE_RIGHT, top - 6.0)
+    pdf.line(left, top - 6.0 - extra, RULE_RIGHT, top - 6.0 - extra)
     label, _ = _split(header[0])
     pdf.set_font("Times", "I", HEADER_SIZE)
     pdf.text(left, top, label)
     for cell, right in zip(header[1:], COLUMN_RIGHTS, strict=True):
-        text, mark = _split(cell)
+        *above, last = cell.split("\n")  # a heading over two lines sits on the header's line
+        text, mark = _split(last)
         _right(pdf, text, mark, right, top, HEADER_SIZE, "I")
+        for back, line in enumerate(reversed(above), start=1):
+            _right(pdf, line, "", right, top - HEADER_LEADING * back, HEADER_SIZE, "I")
     pdf.set_line_width(1.0)
     pdf.line(left, top + 5.0, RULE_RIGHT, top + 5.0)
     baseline = top + 20.0
@@ -75,7 +80,11 @@ def draw_table(pdf: FPDF, block: Block, top: float) -> float:
             pdf.line(left, baseline - 14.0, RULE_RIGHT, baseline - 14.0)
         style = "B" if total else ""
         pdf.set_font("Times", style, ROW_SIZE)
-        pdf.text(left + (TOTAL_INDENT if total else 0.0), baseline, row[0])
+        head, rest = _cut(pdf, row[0], float(block.text) if block.text else None)
+        if rest:  # a long label: its first words alone, the rest on the row's line
+            pdf.text(left, baseline, head)
+            baseline += ROW_PITCH - 3.0
+        pdf.text(left + (TOTAL_INDENT if total else 0.0), baseline, rest or head)
         for cell, right in zip(row[1:], COLUMN_RIGHTS, strict=True):
             text, mark = _split(cell)
             _right(pdf, text, mark, right, baseline, ROW_SIZE, style)
@@ -95,6 +104,18 @@ def draw_table(pdf: FPDF, block: Block, top: float) -> float:
         pdf.text(pages.MARGIN + 13.8, baseline, text)
         baseline += NOTE_PITCH
     return baseline
+
+
+def _cut(pdf: FPDF, label: str, width: float | None) -> tuple[str, str]:
+    """``label`` cut before the first word that does not fit in ``width`` ("" when it fits)."""
+    if width is None or pdf.get_string_width(label) <= width:
+        return label, ""
+    words = label.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:count])
+        if pdf.get_string_width(head) <= width:
+            return head, " ".join(words[count:])
+    return label, ""
 
 
 def draw_picture(pdf: FPDF, top: float) -> None:

@@ -59,6 +59,11 @@ class SampleRow(BaseModel):
     observers: int = Field(ge=0)
     troops: int = Field(0, ge=0)
     police: int = Field(0, ge=0)
+    dash_for_zero: bool = Field(False, description="Print a zero as an en dash (nil).")
+
+    def cells(self) -> tuple[str, ...]:
+        values = (self.observers, self.troops, self.police, self.total)
+        return tuple("\u2013" if v == 0 and self.dash_for_zero else str(v) for v in values)
 
     @property
     def total(self) -> int:
@@ -99,6 +104,13 @@ class AnnualReport(PrintedDocument):
     contributions_as_of: dt.date
     contributions: list[SampleRow] = Field(min_length=1)
     police_authorized: int = 6
+    printed_total: list[int] | None = Field(
+        None, description="The Total row as printed when it does not add up (a misprint)."
+    )
+    two_line_header: bool = Field(False, description="Column headings over two lines.")
+    label_width: float | None = Field(
+        None, description="Labels wider than this (points) are cut over two lines."
+    )
     annex_as_image: bool = Field(
         False, description="The annex printed as a picture: no text layer, nothing to read."
     )
@@ -232,12 +244,11 @@ def patrols(report: AnnualReport) -> str:
 
 def annex_table(report: AnnualReport) -> Block:
     """The table block: a header row (footnote letters after a '^'), the rows, the Total row."""
-    header = ("Country", "Military observers^a", "Troops^a", "Civilian police^b", "Total")
-    rows = [
-        (r.country, str(r.observers), str(r.troops), str(r.police), str(r.total))
-        for r in report.contributions
-    ]
-    observers, troops, police, total = report.totals
+    split = "\n" if report.two_line_header else " "
+    header = ("Country", f"Military{split}observers^a", "Troops^a", f"Civilian{split}police^b",
+              "Total")  # fmt: skip
+    rows = [(r.country, *r.cells()) for r in report.contributions]
+    observers, troops, police, total = report.printed_total or report.totals
     rows.append(("Total", str(observers), str(troops), str(police), f"{total}^c"))
     notes = (
         f"a^Authorized strength is {report.authorized_strength}, including the Force Commander.",
@@ -245,4 +256,5 @@ def annex_table(report: AnnualReport) -> Block:
         "c^Actual strength on the ground, for military and civilian police, including the "
         "Force Commander.",
     )
-    return Block("table", "", cells=(header, *rows), notes=notes)
+    width = f"{report.label_width}" if report.label_width else ""
+    return Block("table", width, cells=(header, *rows), notes=notes)

@@ -16,12 +16,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reportwatch.demo import SAMPLES_DIR, SAMPLES_ROOT, sample_facts
+from reportwatch.demo import BUNDLED_FACTS, SAMPLES_DIR, SAMPLES_ROOT, sample_facts
 from reportwatch.demo.samples.annual import AnnualReport, load_annual_facts
 from reportwatch.demo.samples.facts import PrintedDocument, SampleReport, format_date, load_facts
 from reportwatch.demo.samples.render import render_pdf
 
-DEFAULT_OUT = SAMPLES_DIR
+DEFAULT_OUT = SAMPLES_DIR  # of the default facts file, BUNDLED_FACTS
+__all__ = ["BUNDLED_FACTS", "build_archive", "catalog_record", "main", "read_facts"]
 CATALOG_NAME = "catalog.json"
 
 

@@ -196,7 +196,8 @@ class _Layout:
             self._lines(_tokens(text), x, x, "", self.style.size, self.style.pitch)
         elif block.kind == "table":
             self._keep_with_next(len(block.cells) + 2 * len(block.notes))
-            self.y = annex.draw_table(self.pdf, block, self.y + 6.0)
+            lines = max(cell.count("\n") for cell in block.cells[0])
+            self.y = annex.draw_table(self.pdf, block, self.y + 6.0 + 8.0 * lines)
         elif block.kind == "image":
             annex.draw_picture(self.pdf, self.y)
         elif block.kind == "paragraph":
