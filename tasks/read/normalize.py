@@ -320,7 +320,7 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             else facts.values.get(fact) is not None
         )
         if not present:
-            missing.append(_MISSING_REASONS.get(fact) or _missing(cp, fact))
+            missing.append(_missing(cp, fact))
     fields = {k: v for k, v in facts.values.items() if k in _REPORT_FIELDS}
     metrics = {
         name: MetricValue(
@@ -356,6 +356,11 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
 
 
 def _missing(cp: CompiledProfile, fact: str) -> str:
+    """Why a required fact is missing, as the quarantine reason says it."""
+    if fact == "period" and cp.profile.period_from_previous_report:
+        return "no reporting period found: none is stated and no previous report is named"
+    if fact in _MISSING_REASONS:
+        return _MISSING_REASONS[fact]
     if fact in cp.profile.metrics:
         return f"no {label_of(cp, fact)} figure found in the report"
     return f"no {fact.replace('_', ' ')} found in the report"
