@@ -161,13 +161,11 @@ def check(table: ReportTable, total_column: str | None) -> list[str]:
         total = totals[0]
         for column in table.columns:
             printed = total.values.get(column)
-            cells = [r.values.get(column) for r in body]
-            if printed is None or any(v is None for v in cells):
+            added = _sum([r.values.get(column) for r in body])
+            if printed is None or added is None:
                 warnings.append(f"{name}: the {column} column cannot be checked (a cell is "
                                 "not a figure)")  # fmt: skip
-                continue
-            added = sum(v for v in cells if v is not None)
-            if added != printed:
+            elif added != printed:
                 warnings.append(
                     f"{name}: the rows add up to {added:,} under {column!r} but the Total row "
                     f"prints {printed:,}"
@@ -175,17 +173,18 @@ def check(table: ReportTable, total_column: str | None) -> list[str]:
     if total_column is not None:
         parts = [c for c in table.columns if c != total_column]
         for row in table.rows:
-            values = [row.values.get(c) for c in parts]
-            whole = row.values.get(total_column)
-            if whole is None or any(v is None for v in values):
-                continue
-            added = sum(v for v in values if v is not None)
-            if added != whole:
+            whole, along = row.values.get(total_column), _sum([row.values.get(c) for c in parts])
+            if whole is not None and along is not None and along != whole:
                 warnings.append(
-                    f"{name}: {row.label!r} adds up to {added:,} but prints {whole:,} under "
+                    f"{name}: {row.label!r} adds up to {along:,} but prints {whole:,} under "
                     f"{total_column!r}"
                 )
     return warnings
+
+
+def _sum(values: list[int | None]) -> int | None:
+    """The sum of figures, or None when one of them is no figure (it cannot be checked)."""
+    return None if any(v is None for v in values) else sum(v or 0 for v in values)
 
 
 def _table_metric(

@@ -20,12 +20,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reportwatch.demo.samples.facts import PrintedDocument, format_date
+from reportwatch.demo.samples.facts import PrintedDocument, format_date, load_reports
 from reportwatch.demo.samples.wording import Block
-from reportwatch.errors import ConfigError
 
 ROUTINE = (
     "The situation in {territory}, as it presents itself to {mission}, remained generally "
@@ -140,24 +138,7 @@ class AnnualReport(PrintedDocument):
 
 def load_annual_facts(path: Path) -> list[AnnualReport]:
     """Read ``document`` (defaults every report shares) and ``reports`` from ``path``."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read sample facts {path}: {exc}", hint="fix the file") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
-        raise ConfigError(f"{path} must hold `document` and a list under `reports`")
-    defaults = raw.get("document") or {}
-    reports: list[AnnualReport] = []
-    for index, entry in enumerate(raw["reports"]):
-        try:
-            reports.append(AnnualReport.model_validate({**defaults, **entry}))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(
-                f"{path}: report #{index + 1}: {where}: {first['msg']}", hint="fix the entry"
-            ) from exc
-    return reports
+    return load_reports(path, AnnualReport)
 
 
 def compose_annual(report: AnnualReport) -> list[Block]:

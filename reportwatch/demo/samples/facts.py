@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -61,6 +61,9 @@ class SampleFootnote(BaseModel):
 
     word: str
     text: str
+
+
+Doc = TypeVar("Doc", bound="PrintedDocument")
 
 
 class PrintedDocument(BaseModel):
@@ -247,7 +250,13 @@ def format_date(value: dt.date) -> str:
 
 
 def load_facts(path: Path) -> list[SampleReport]:
-    """Read a YAML list of reports; errors name the file, the entry and the field."""
+    """Read a YAML list of KFOR reports; errors name the file, the entry and the field."""
+    return load_reports(path, SampleReport)
+
+
+def load_reports(path: Path, model: type[Doc]) -> list[Doc]:
+    """Read the reports of a facts file as ``model``: a list under ``reports`` (or the file
+    itself), each merged over the file's ``document`` defaults when it has them."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -255,10 +264,11 @@ def load_facts(path: Path) -> list[SampleReport]:
     entries = raw.get("reports") if isinstance(raw, dict) else raw
     if not isinstance(entries, list):
         raise ConfigError(f"{path} must hold a list under 'reports'", hint="see kfor_facts.yaml")
-    reports: list[SampleReport] = []
+    defaults = (raw.get("document") if isinstance(raw, dict) else None) or {}
+    reports: list[Doc] = []
     for index, entry in enumerate(entries):
         try:
-            reports.append(SampleReport.model_validate(entry))
+            reports.append(model.model_validate({**defaults, **entry}))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
