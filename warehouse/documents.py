@@ -86,7 +86,7 @@ def load_document(
         previous: str | None = None
         if existing:
             doc_id, version = existing
-            for table in ("paragraphs", "observations", "incidents", "table_rows"):
+            for table in ("paragraphs", "observations", "incidents"):
                 con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
             con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
         else:

@@ -22,7 +22,9 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 def insert_table_rows(
     con: Connection, doc_id: str, series: str, symbol: str, report: Report, load_id: str
 ) -> int:
-    """Insert every cell of the report's tables; returns the number of rows written."""
+    """Insert every cell of the report's tables, replacing what the document had (reprocess);
+    returns the number of rows written."""
+    con.execute("DELETE FROM table_rows WHERE document_id = ?", [doc_id])
     rows: list[list[Any]] = []
     for table in report.tables:
         for row in table.rows:

@@ -24,7 +24,6 @@ from tasks.alerts.membership import membership_alerts
 from tasks.retry import retry_transient
 from warehouse import alerts as wh_alerts
 from warehouse import open_writer
-from warehouse.tables import table_members
 
 Facts = dict[str, Any]
 ParagraphsFor = Callable[[str], list[dict[str, Any]]]
@@ -401,9 +400,6 @@ def detect_new(
     """
     with open_writer(settings.warehouse_path) as con:
         all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
-        members = table_members(con, config.id)  # for table-membership rules
-        for facts_of in all_versions:
-            facts_of["tables"] = members.get(facts_of["document_id"], {})
         current, previous_versions = facts_for_detection(all_versions, new_documents)
         alerts = detect(
             config,

@@ -160,9 +160,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["column"] = lambda name: name.replace("_", " ")  # a table's column key, read
     env.filters.update(number=format_number, signed=format_signed, pct=format_pct)
-    env.globals.update(fact=fact_text, label=metric_label, where=where_text, change=change_text,
-                       column=lambda name: name.replace("_", " "))  # fmt: skip
+    env.globals.update(fact=fact_text, label=metric_label, where=where_text, change=change_text)
     return env
 
 

@@ -41,7 +41,7 @@ def test_the_page_shows_the_series_metrics_chart_table_and_who_joined(tmp_path: 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Military strength (as at 2013-04-08) 245" in text
     assert "Authorized military strength (as at 2013-04-08) 231" in text
-    assert "(since S/2012/197)" in text
+    assert "Continues from S/2012/197" in text
     assert "Military strength over time" in text
     inline = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert inline and base64.b64decode(inline.group(1))[:4] == b"\x89PNG"
