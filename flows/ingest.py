@@ -175,6 +175,7 @@ def _stages(
         discovered = discover_task(config, settings, since=since, until=until, run_id=run_id)
         summary.discovered = len(discovered.new)
         summary.rejected += discovered.rejected
+        summary.rejected_at_discovery += discovered.rejected
         summary.failures += [
             {"symbol": f"({source})", "reason": f"discovery stopped: {error}"}
             for source, error in discovered.errors.items()

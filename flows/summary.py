@@ -49,6 +49,7 @@ class RunSummary:
     loaded: int = 0
     quarantined: int = 0
     rejected: int = 0
+    rejected_at_discovery: int = 0  # of ``rejected``: by their catalogue record, never fetched
     failed: int = 0
     alerts_raised: int = 0
     alerts_delivered: int = 0
@@ -242,7 +243,7 @@ def stage_line(summary: RunSummary, stage: str) -> str:
     elif stage == "load":
         text = (
             f"{summary.loaded} loaded, {summary.quarantined} quarantined, "
-            f"{summary.rejected} rejected"
+            f"{summary.rejected - summary.rejected_at_discovery} rejected"
         )
     elif stage == "detect":
         text = f"{summary.alerts_raised} alert(s) raised"

@@ -70,6 +70,7 @@ class PageText(BaseModel):
     direction: str = Field(
         "upright", description="Which way its text runs: upright, up, down or upside-down."
     )
+    images: int = Field(0, description="Images drawn on the page (a scanned table is one).")
 
 
 class Paragraph(BaseModel):
@@ -94,6 +95,47 @@ class Paragraph(BaseModel):
     )
 
 
+class TableRowText(BaseModel):
+    """One body row of a printed table: its label and the text of each value cell."""
+
+    label: str = Field(description="The first cell as printed ('Republic of Korea', 'Total').")
+    cells: list[str | None] = Field(
+        description="The value cells left to right, footnote letters left out; None when empty."
+    )
+    marks: list[str] = Field(
+        default_factory=list,
+        description="Footnote letters printed on the cells ('c' of '235c'), '' where none.",
+    )
+    top: float = Field(description="Distance of the row from the top of its page in points.")
+
+
+class TableText(BaseModel):
+    """A table printed without ruling lines, found by pdfplumber's table finder (text strategies).
+
+    Columns are named by their header as printed, footnote letters left out
+    ("Military observersa" is ``Military observers`` with mark ``a``).
+    """
+
+    page: int = Field(description="1-based page the table is printed on.")
+    top: float = Field(description="Distance of its header from the top of the page in points.")
+    part: str = Field("body", description="letter, annex, enclosure or body.")
+    title: str | None = Field(
+        None, description="The heading printed above it ('Contributions as at 31 March 2012')."
+    )
+    context: list[str] = Field(
+        default_factory=list, description="Lines printed above it on its page, top to bottom."
+    )
+    label_header: str | None = Field(None, description="Header of the label column ('Country').")
+    columns: list[str] = Field(description="Headers of the value columns, left to right.")
+    column_marks: list[str] = Field(
+        default_factory=list, description="Footnote letters on each value column's header."
+    )
+    rows: list[TableRowText] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="The lettered notes printed under it, as printed."
+    )
+
+
 class DocumentText(BaseModel):
     """What extraction gives: body text by page and paragraph, plus masthead metadata."""
 
@@ -113,8 +155,12 @@ class DocumentText(BaseModel):
     page_count: int
     pages: list[PageText]
     paragraphs: list[Paragraph]
+    tables: list[TableText] = Field(
+        default_factory=list,
+        description="Tables without ruling lines (their lines are no paragraph).",
+    )
     extractor: str = Field(
-        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-2'."
+        description="Extractor name and version, e.g. 'pdfplumber-0.11.10/rw-3'."
     )
     sha256: str | None = None
     warnings: list[str] = Field(
@@ -136,7 +182,44 @@ class Incident(BaseModel):
     evidence: Evidence | None = None
 
 
-Frequency = Literal["monthly", "quarterly", "other"]
+Frequency = Literal["monthly", "quarterly", "annual", "other"]
+
+
+class MetricValue(BaseModel):
+    """A figure of a metric the series profile names (beyond the fields of :class:`Report`)."""
+
+    value: int
+    unit: str = Field(description="What it counts: 'personnel', 'troops', 'countries'.")
+    approximate: bool = False
+    as_of_date: dt.date | None = Field(
+        None, description="Its own as-at date when it has one (a table's), else the report's."
+    )
+
+
+class TableRowFact(BaseModel):
+    """One row of a table read for the series: its label and a value per profile column."""
+
+    row_index: int = Field(description="0-based position among the table's body rows.")
+    label: str
+    values: dict[str, int | None] = Field(
+        description="Column key of the profile → value (None: printed but not a clean figure)."
+    )
+    is_total: bool = False
+    page: int
+
+
+class ReportTable(BaseModel):
+    """A table of the document matched to a ``tables`` entry of the series profile."""
+
+    table: str = Field(description="The profile's table id, e.g. 'contributions'.")
+    title: str = Field(description="Its title as printed.")
+    as_of_date: dt.date | None = Field(None, description="The date its title gives, if any.")
+    page: int
+    columns: list[str] = Field(description="The profile's column keys, in the profile's order.")
+    unit: str = "count"
+    view: str | None = Field(None, description="The per-series view the profile names.")
+    rows: list[TableRowFact] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class Report(BaseModel):
@@ -161,6 +244,10 @@ class Report(BaseModel):
     period_end: dt.date | None = None
     frequency: Frequency | None = None
     as_of_date: dt.date | None = None
+    previous_report_date: dt.date | None = Field(
+        None, description="Date of the report this one continues from ('since my report of ...')."
+    )
+    previous_report_symbol: str | None = Field(None, description="Symbol of that report.")
     troops_total: int | None = None
     troops_approximate: bool | None = None
     nato_nations: int | None = None
@@ -168,6 +255,10 @@ class Report(BaseModel):
     non_nato_troops: int | None = None
     major_incidents: bool | None = None
     incidents: list[Incident] = Field(default_factory=list)
+    metrics: dict[str, MetricValue] = Field(
+        default_factory=dict, description="Profile metrics other than the fields above."
+    )
+    tables: list[ReportTable] = Field(default_factory=list)
     signatories: list[str] = Field(default_factory=list)
     paragraphs: list[Paragraph] = Field(default_factory=list)
     evidence: dict[str, Evidence] = Field(default_factory=dict)
@@ -194,6 +285,8 @@ class Report(BaseModel):
             "period_end": _iso(self.period_end),
             "frequency": self.frequency,
             "as_of_date": _iso(self.as_of_date),
+            "previous_report_date": _iso(self.previous_report_date),
+            "previous_report_symbol": self.previous_report_symbol,
             "troops_total": self.troops_total,
             "troops_approximate": self.troops_approximate,
             "nato_nations": self.nato_nations,
@@ -203,6 +296,25 @@ class Report(BaseModel):
             "incidents": [
                 {"date": _iso(i.date), "location": i.location, "summary": i.summary}
                 for i in self.incidents
+            ],
+            "metrics": {
+                name: {"value": m.value, "unit": m.unit, "approximate": m.approximate}
+                for name, m in self.metrics.items()
+            },
+            "tables": [
+                {
+                    "table": t.table,
+                    "title": t.title,
+                    "as_of_date": _iso(t.as_of_date),
+                    "page": t.page,
+                    "columns": list(t.columns),
+                    "rows": [
+                        {"label": r.label, "total": r.is_total, "values": dict(r.values)}
+                        for r in t.rows
+                    ],
+                    "notes": list(t.notes),
+                }
+                for t in self.tables
             ],
             "signatories": list(self.signatories),
             "paragraphs": [
@@ -231,6 +343,10 @@ OBSERVED_METRICS: dict[str, str] = {
     "non_nato_nations": "nations",
     "major_incidents": "flag",
 }
+
+
+# Report fields that say whether a metric's figure was qualified ("approximately 3,600").
+APPROXIMATE_FIELDS: dict[str, str] = {"troops_total": "troops_approximate"}
 
 
 class Alert(BaseModel):

@@ -53,7 +53,7 @@ class SeriesConfig(BaseModel):
 
     id: str
     name: str
-    frequency: Literal["monthly", "quarterly", "mixed"] = "quarterly"
+    frequency: Literal["monthly", "quarterly", "annual", "mixed"] = "quarterly"
     schedule: dict[str, Any] = Field(default_factory=dict)
     sources: list[SourceConfig]
     profile: dict[str, Any] = Field(
@@ -118,6 +118,13 @@ def parse_series(path: Path) -> SeriesConfig:
         raise SeriesError(
             f"{path}: id '{config.id}' differs from the file name", hint="make them equal"
         )
+    for table in config.profile.get("tables") or []:
+        view = table.get("view") if isinstance(table, dict) else None
+        if view is not None and not str(view).startswith(f"{config.id}_"):
+            raise SeriesError(
+                f"{path}: profile table {table.get('id')!r} names view {view!r}",
+                hint=f"a series' views are named {config.id}_<something>",
+            )
     return config
 
 

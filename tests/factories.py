@@ -10,9 +10,12 @@ from reportwatch.models import (
     Evidence,
     FetchedFile,
     Incident,
+    MetricValue,
     PageText,
     Paragraph,
     Report,
+    ReportTable,
+    TableRowFact,
 )
 
 
@@ -90,3 +93,67 @@ QUARTERS = [
     (dt.date(2023, 4, 1), dt.date(2023, 6, 30)),
     (dt.date(2023, 7, 1), dt.date(2023, 9, 30)),
 ]
+
+
+def annual_report(
+    symbol: str,
+    previous: tuple[str, dt.date],
+    date: dt.date,
+    strength: int,
+    authorized: int,
+    contributions: dict[str, tuple[int, int, int]],
+    *,
+    series: str = "minurso",
+    total: tuple[int, int, int] | None = None,
+) -> Report:
+    """A report of a series with profile metrics and a contributions table (observers, troops,
+    police per country); ``total`` overrides the printed Total row (to make it not add up)."""
+    sentence = (
+        f"As at {date:%d %B %Y}, the military component stood at {strength} personnel, "
+        f"against the authorized strength of {authorized}."
+    )
+    ev = Evidence(page=5, paragraph=20, text=sentence)
+    columns = ["military_observers", "troops", "civilian_police", "total"]
+    rows: list[TableRowFact] = []
+    for index, (country, (observers, troops, police)) in enumerate(contributions.items()):
+        values: dict[str, int | None] = dict(
+            zip(columns, (observers, troops, police, observers + troops + police), strict=True)
+        )
+        rows.append(TableRowFact(row_index=index, label=country, values=values, page=20))
+    sums = total or tuple(sum(v[i] for v in contributions.values()) for i in range(3))
+    rows.append(
+        TableRowFact(
+            row_index=len(rows), label="Total", is_total=True, page=20,
+            values=dict(zip(columns, (*sums, sum(sums)), strict=True)),
+        )
+    )  # fmt: skip
+    table = ReportTable(
+        table="contributions",
+        title=f"Contributions as at {date:%d %B %Y}",
+        as_of_date=date,
+        page=20,
+        columns=columns,
+        unit="personnel",
+        view=f"{series}_contributions",
+        rows=rows,
+    )
+    return Report(
+        symbol=symbol,
+        series=series,
+        distribution_date=date,
+        period_start=previous[1],
+        period_end=date,
+        frequency="annual",
+        as_of_date=date,
+        previous_report_symbol=previous[0],
+        previous_report_date=previous[1],
+        metrics={
+            "military_strength": MetricValue(value=strength, unit="personnel"),
+            "authorized_military_strength": MetricValue(value=authorized, unit="personnel"),
+        },
+        tables=[table],
+        paragraphs=[
+            Paragraph(number=20, section="A. Military", part="body", page=5, text=sentence)
+        ],
+        evidence={"military_strength": ev, "authorized_military_strength": ev},
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from reportwatch.models import SEVERITY_RANK, Alert
 from warehouse.connection import Connection, transaction
 from warehouse.documents import new_load, now
+from warehouse.tables import table_members
 
 _FACT_METRICS = ("troops_total", "nato_nations", "non_nato_nations", "non_nato_troops",
                  "major_incidents")  # fmt: skip
@@ -31,7 +32,8 @@ def _rows(cur: Any) -> list[dict[str, Any]]:
 def report_facts(
     con: Connection, series: str, *, current_only: bool = True
 ) -> list[dict[str, Any]]:
-    """One dict per document version: period, status, metrics and their evidence."""
+    """One dict per document version: period, status, metrics and their evidence, and the
+    row labels of every table it printed (``tables``: table id → labels, page, title)."""
     docs = _rows(
         con.execute(
             f"""SELECT document_id, symbol, version, is_current, status, reason, period_start,
@@ -60,6 +62,9 @@ def report_facts(
         doc = by_doc.get(o["document_id"])
         if doc is not None:
             doc["metrics"][o["metric"]] = o
+    members = table_members(con, series)  # the rows of each table it printed (table-membership)
+    for d in docs:
+        d["tables"] = members.get(d["document_id"], {})
     return docs
 
 

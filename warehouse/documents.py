@@ -16,6 +16,7 @@ from reportwatch.models import OBSERVED_METRICS, DocumentText, Evidence, Fetched
 from reportwatch.pausepoints import pause_point
 from warehouse.connection import Connection, now, transaction
 from warehouse.owners import fence
+from warehouse.tables import insert_table_rows
 
 LoadStatus = Literal["loaded", "quarantined", "unchanged", "replaced"]
 
@@ -177,9 +178,9 @@ def _insert_document(
                title, distribution_date, letter_date, period_start, period_end, frequency,
                as_of_date, original_language, signatories, warnings, source, source_url, sha256,
                size_bytes, pages, extractor, normalizer, fetched_at, load_id, loaded_at,
-               reissue, symbols, job_number)
+               reissue, symbols, job_number, previous_report_date, previous_report_symbol)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                   ?, ?, ?)""",
+                   ?, ?, ?, ?, ?)""",
         [
             doc_id, fetched.series, fetched.symbol, version, is_current, status, reason,
             (r.title if r and r.title else None) or (text.title if text else None) or fetched.title,
@@ -199,6 +200,8 @@ def _insert_document(
             (r.reissue if r else None) or (text.reissue if text else None),
             list(text.symbols) if text and text.symbols else (list(r.symbols) if r else []),
             text.job_number if text else None,
+            r.previous_report_date if r else None,
+            r.previous_report_symbol if r else None,
         ],
     )  # fmt: skip
 
@@ -230,10 +233,18 @@ def _insert_facts(
             [doc_id, series, symbol, metric, float(value), unit, approximate, report.as_of_date,
              report.period_start, report.period_end, page, para, sentence, load_id]
         )  # fmt: skip
+    for metric, figure in report.metrics.items():  # metrics the series profile names
+        page, para, sentence = _evidence(report, metric)
+        rows.append(
+            [doc_id, series, symbol, metric, float(figure.value), figure.unit, figure.approximate,
+             figure.as_of_date or report.as_of_date, report.period_start, report.period_end, page, para, sentence,
+             load_id]
+        )  # fmt: skip
     if rows:
         con.executemany(
             "INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
+    insert_table_rows(con, doc_id, series, symbol, report, load_id)
     incident_rows = []
     for i, inc in enumerate(report.incidents):
         ev = inc.evidence

@@ -67,6 +67,35 @@ def troop_table(con: Connection, series: str) -> Rows:
     )
 
 
+def _identifier(name: str) -> str:
+    """A column name quoted for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def figure_table(con: Connection, series: str) -> Rows:
+    """One row per loaded report (current versions): its figures, one column per metric of the
+    series in the order the loader writes them (yes/no flags left out)."""
+    _, found = query(
+        con,
+        """SELECT o.metric FROM observations o JOIN documents d USING (document_id)
+           WHERE d.series = ? AND d.is_current AND d.status = 'loaded' AND o.unit <> 'flag'
+           GROUP BY o.metric ORDER BY min(o.rowid)""",
+        [series],
+    )
+    metrics = [str(row[0]) for row in found]
+    columns = "".join(
+        ", max(o.value) FILTER (WHERE o.metric = ?)::BIGINT AS " + _identifier(m) for m in metrics
+    )
+    return query(
+        con,
+        f"""SELECT d.symbol, d.period_end, d.as_of_date{columns}
+            FROM documents d LEFT JOIN observations o USING (document_id)
+            WHERE d.series = ? AND d.is_current AND d.status = 'loaded'
+            GROUP BY d.symbol, d.period_end, d.as_of_date ORDER BY d.period_end""",
+        [*metrics, series],
+    )
+
+
 def alert_table(con: Connection, series: str) -> Rows:
     return query(
         con,
@@ -159,41 +188,104 @@ def troop_points(con: Connection, series: str) -> list[dict[str, Any]]:
     )
 
 
-def chart_alerts(con: Connection, series: str) -> list[dict[str, Any]]:
-    """Critical and warning alerts about the troop level or major incidents, oldest first."""
+def metric_points(con: Connection, series: str, metric: str) -> list[dict[str, Any]]:
+    """One metric per loaded report (current versions), oldest first: ``value``, whether it was
+    ``approximate``, and ``as_of_date`` (the figure's, else the period end)."""
+    return _dicts(
+        con,
+        """SELECT d.symbol, d.period_start, d.period_end,
+                  COALESCE(o.as_of_date, d.period_end) AS as_of_date, o.value, o.approximate
+           FROM observations o JOIN documents d USING (document_id)
+           WHERE d.series = ? AND o.metric = ? AND d.is_current AND d.status = 'loaded'
+           ORDER BY d.period_end, d.symbol""",
+        [series, metric],
+    )
+
+
+def chart_alerts(
+    con: Connection, series: str, metric: str = "troops_total"
+) -> list[dict[str, Any]]:
+    """Critical and warning alerts about ``metric`` or major incidents, oldest first."""
     return _dicts(
         con,
         """SELECT severity, rule_id, rule_kind, metric, symbol, period_end, value, delta,
                   pct_change, headline
            FROM alerts
            WHERE series = ? AND severity IN ('critical', 'warning') AND period_end IS NOT NULL
-             AND ((rule_kind = 'metric-change' AND metric = 'troops_total')
+             AND ((rule_kind = 'metric-change' AND metric = ?)
                   OR rule_kind = 'incidents')
            ORDER BY period_end, CASE severity WHEN 'critical' THEN 0 ELSE 1 END, rule_id""",
-        [series],
+        [series, metric],
     )
 
 
 def latest_figures(con: Connection, series: str) -> dict[str, Any] | None:
-    """The latest loaded report of a series with each of its facts (NULL when not stated)."""
+    """The latest loaded report of a series, with ``facts``: each of its observations (metric,
+    value, approximate, unit, as_of_date, page, paragraph) in the order they were loaded."""
     found = _dicts(
         con,
         """SELECT l.symbol, l.title, l.period_start, l.period_end, d.as_of_date, d.source_url,
-                  max(o.value) FILTER (WHERE o.metric = 'troops_total') AS troops,
-                  bool_or(o.approximate) FILTER (WHERE o.metric = 'troops_total') AS approximate,
-                  max(o.value) FILTER (WHERE o.metric = 'nato_nations') AS nato_nations,
-                  max(o.value) FILTER (WHERE o.metric = 'non_nato_nations') AS non_nato_nations,
-                  max(o.value) FILTER (WHERE o.metric = 'major_incidents') AS major_incidents,
-                  max(o.evidence_page) FILTER (WHERE o.metric = 'troops_total') AS page,
-                  max(o.evidence_paragraph) FILTER (WHERE o.metric = 'troops_total') AS paragraph
-           FROM latest_reports l
-           JOIN documents d USING (document_id)
-           LEFT JOIN observations o USING (document_id)
-           WHERE l.series = ?
-           GROUP BY ALL""",
+                  d.previous_report_symbol, l.document_id
+           FROM latest_reports l JOIN documents d USING (document_id)
+           WHERE l.series = ?""",
         [series],
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    latest = found[0]
+    latest["facts"] = _dicts(
+        con,
+        """SELECT metric, value, approximate, unit, as_of_date, evidence_page AS page,
+                  evidence_paragraph AS paragraph
+           FROM observations WHERE document_id = ? ORDER BY rowid""",
+        [latest["document_id"]],
+    )
+    return latest
+
+
+def latest_table(con: Connection, series: str) -> dict[str, Any] | None:
+    """The latest table read for a series (its report may be older than the latest report):
+    ``title``, ``symbol``, ``page``, ``columns`` and ``rows`` (label, total row, values)."""
+    head = _dicts(
+        con,
+        """SELECT t.document_id, t.table_id, t.table_title AS title, t.symbol, t.as_of_date,
+                  min(t.page) AS page
+           FROM table_rows t JOIN documents d USING (document_id)
+           WHERE t.series = ? AND d.is_current AND d.status = 'loaded'
+           GROUP BY ALL ORDER BY max(d.period_end) DESC, t.table_id LIMIT 1""",
+        [series],
+    )
+    if not head:
+        return None
+    table = head[0]
+    cells = _dicts(
+        con,
+        """SELECT row_index, row_label, is_total, column_name, value FROM table_rows
+           WHERE document_id = ? AND table_id = ? ORDER BY row_index, rowid""",
+        [table["document_id"], table["table_id"]],
+    )
+    columns: list[str] = []
+    rows: dict[int, dict[str, Any]] = {}
+    for cell in cells:
+        if cell["column_name"] not in columns:
+            columns.append(cell["column_name"])
+        row = rows.setdefault(
+            cell["row_index"],
+            {"label": cell["row_label"], "is_total": cell["is_total"], "values": {}},
+        )
+        row["values"][cell["column_name"]] = cell["value"]
+    return {**table, "columns": columns, "rows": [rows[i] for i in sorted(rows)]}
+
+
+def membership_changes(con: Connection, series: str) -> list[dict[str, Any]]:
+    """Rows that joined or left a table of the series, newest first."""
+    return _dicts(
+        con,
+        """SELECT symbol, previous_symbol, period_end, table_id, row_label, change
+           FROM table_membership_changes WHERE series = ?
+           ORDER BY period_end DESC, change, row_label""",
+        [series],
+    )
 
 
 def series_changes(con: Connection, series: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,15 +1,17 @@
 """``reportwatch demo``: the whole pipeline against a loopback mirror of the real sources.
 
-The mirror serves the bundled sample archive (``reportwatch/demo/samples/kfor``) over real HTTP,
-speaking the UN Digital Library's OAI-PMH and the Official Document System's download-by-symbol
-protocol, so the demo exercises the same adapters production uses. A second demo finds nothing
-new, downloads nothing and adds no data row, and says so above the tables of what the first
-one loaded.
+The mirror serves the bundled sample archives (``reportwatch/demo/samples/<series>/``, one per
+series file that has one) over real HTTP, speaking the UN Digital Library's OAI-PMH and the
+Official Document System's download-by-symbol protocol, so the demo exercises the same adapters
+production uses; each series then runs its ingestion flow. A second demo finds nothing new,
+downloads nothing and adds no data row, and says so above the tables of what the first one
+loaded. No code here names a series: they come from the series files.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +27,8 @@ from flows.cli.flowrun import prefect_environment, run_flow
 from flows.cli.output import make_console, render_table
 from flows.cli.params import DataDirOpt, settings_for, whole_number
 from flows.cli.runs import writable_data_dir
-from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo import SAMPLES_ROOT, sample_archives
+from reportwatch.series import list_series
 from reportwatch.settings import Settings
 
 EXAMPLE_QUERIES = [
@@ -38,6 +41,11 @@ EXAMPLE_QUERIES = [
         "Where a number came from (page, paragraph, sentence)",
         "SELECT symbol, metric, value, evidence_page, evidence_paragraph, evidence_text "
         "FROM observations WHERE metric = 'troops_total' ORDER BY period_end DESC LIMIT 3",
+    ),
+    (
+        "Rows that joined or left a table since the report before (any series with tables)",
+        "SELECT series, table_id, symbol, previous_symbol, row_label, change "
+        "FROM table_membership_changes ORDER BY period_end",
     ),
     (
         "Paragraphs that mention an injury (built-in full-text search)",
@@ -60,12 +68,12 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _mirror(samples: Path, port: int) -> Any:
-    """The loopback mirror on ``port``; a port it cannot have is one line."""
+def _mirror(archives: list[Path], port: int) -> Any:
+    """The loopback mirror of ``archives`` on ``port``; a port it cannot have is one line."""
     from reportwatch.demo.mirror import MirrorServer
 
     try:
-        return MirrorServer(samples, port=port)
+        return MirrorServer(archives, port=port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             fail(f"port {port} is in use", "choose another --port, or --port 0 for any free one")
@@ -74,12 +82,22 @@ def _mirror(samples: Path, port: int) -> Any:
 
 
 def run_demo(console: Console, settings: Settings, *, port: int = 0,
-             samples: Path = SAMPLES_DIR) -> dict[str, Any]:  # fmt: skip
-    """Start the mirror, run one ingestion flow against it, print what it found."""
-    if not (samples / "catalog.json").is_file():
+             samples: Path = SAMPLES_ROOT) -> dict[str, Any]:  # fmt: skip
+    """Start the mirror, run each series' ingestion flow against it, print what they found.
+
+    ``samples`` holds one archive per series (``<samples>/<series>/catalog.json``), or is one
+    archive itself (then it is the first series file's). Returns each series' run result under
+    ``series`` and the mirror's PDF downloads.
+    """
+    archives = sample_archives(samples)
+    if (samples / "catalog.json").is_file():
+        archives = {list_series(settings.series_dir)[0].id: samples}
+    series = [c.id for c in list_series(settings.series_dir) if c.id in archives]
+    if not series:
         fail(f"no sample archive at {samples}", "run `make samples` to generate it")
     first = not settings.warehouse_path.exists()
-    with _mirror(samples, port) as mirror:
+    results: dict[str, dict[str, Any]] = {}
+    with _mirror([archives[s] for s in series], port) as mirror:
         console.print(f"mirror serving {samples} at {mirror.base_url} (OAI-PMH + ODS)")
         env = {
             "REPORTWATCH_DATA_DIR": str(settings.data_dir),
@@ -91,20 +109,27 @@ def run_demo(console: Console, settings: Settings, *, port: int = 0,
         with _environment(env):
             from flows.ingest import ingest
 
-            result = run_flow(
-                console,
-                lambda: ingest(series="kfor", data_dir=str(settings.data_dir), return_state=True),
-                what="the demo run",
-            )
+            for name in series:
+                before = mirror.counts().get("pdf", 0)
+                result = run_flow(
+                    console,
+                    functools.partial(
+                        ingest, series=name, data_dir=str(settings.data_dir), return_state=True
+                    ),
+                    what=f"the {name} demo run",
+                )
+                results[name] = result
+                counts = (
+                    f"discovered {result['discovered']}, fetched {result['fetched']} "
+                    f"(PDF downloads from the mirror: {mirror.counts().get('pdf', 0) - before}), "
+                    f"loaded {result['loaded']}, quarantined {result['quarantined']}, "
+                    f"unchanged {result['unchanged']}, alerts raised {result['alerts_raised']}"
+                )
+                console.print(Text.assemble((f"run {name}", "bold"), f": {counts}"))
         downloads = mirror.counts().get("pdf", 0)
-    counts = (
-        f"discovered {result['discovered']}, fetched {result['fetched']} "
-        f"(PDF downloads from the mirror: {downloads}), loaded {result['loaded']}, "
-        f"quarantined {result['quarantined']}, unchanged {result['unchanged']}, "
-        f"alerts raised {result['alerts_raised']}"
+    nothing_new = not any(
+        r["loaded"] or r["quarantined"] or r["alerts_raised"] for r in results.values()
     )
-    console.print(Text.assemble(("run", "bold"), f": {counts}"))
-    nothing_new = not (result["loaded"] or result["quarantined"] or result["alerts_raised"])
     if nothing_new and not first:
         console.print(
             f"nothing new since the last demo in {settings.data_dir}: "
@@ -113,28 +138,26 @@ def run_demo(console: Console, settings: Settings, *, port: int = 0,
     print_summary(
         console,
         settings.snapshot_path if settings.snapshot_path.exists() else settings.warehouse_path,
+        series,
     )
-    return {**result, "pdf_downloads": downloads}
+    return {"series": results, "pdf_downloads": downloads}
 
 
-def print_summary(console: Console, path: Path) -> None:
+def print_summary(console: Console, path: Path, series: list[str]) -> None:
     from warehouse import open_reader
     from warehouse import queries as q
 
-    with open_reader(path) as con:
-        docs = q.document_counts(con, "kfor")
-        troops = q.troop_table(con, "kfor")
-        alerts = q.alert_table(con, "kfor")
     width = console.width
-    console.print(render_table(*docs, title="Documents", width=width))
-    console.print(render_table(*troops, title="Troop levels by period", width=width))
-    console.print(
-        render_table(
-            *alerts,
-            title="Alerts raised so far, by every run (new-document notices left out)",
-            width=width,
-        )
-    )
+    for name in series:
+        with open_reader(path) as con:
+            docs = q.document_counts(con, name)
+            figures = q.figure_table(con, name)
+            alerts = q.alert_table(con, name)
+        label = name.upper()
+        console.print(render_table(*docs, title=f"{label}: documents", width=width))
+        console.print(render_table(*figures, title=f"{label}: figures by report", width=width))
+        title = f"{label}: alerts raised so far, by every run (new-document notices left out)"
+        console.print(render_table(*alerts, title=title, width=width))
     console.print(
         Text.assemble(
             "\n",
@@ -159,7 +182,7 @@ def demo(
         ),
     ] = 0,
 ) -> None:
-    """Serve the bundled sample archive on loopback and ingest it end to end.
+    """Serve the bundled sample archives on loopback and ingest every series end to end.
 
     Example: reportwatch demo
     """

@@ -18,9 +18,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,6 +79,7 @@ def prefect_output(verbose: bool) -> Iterator[None]:
     level = logger.level
     # Quiet stays quiet to the end: Prefect says goodbye to its temporary server at exit.
     logger.setLevel(logging.INFO if verbose else max(level, logging.WARNING))
+    _reopen_closed_consoles()
     quiet = _Quiet()
     handlers = [] if verbose else list(logging.getLogger().handlers)
     for handler in handlers:
@@ -88,6 +91,29 @@ def prefect_output(verbose: bool) -> Iterator[None]:
             handler.removeFilter(quiet)
         if verbose:
             logger.setLevel(level)
+
+
+def _reopen_closed_consoles() -> None:
+    """Point Prefect's console handlers whose stream was closed at today's standard error.
+
+    Prefect builds its console handlers once per process, on the standard error of the time.
+    A program that runs several commands in one process (a test runner, a notebook) replaces
+    and closes that stream between commands; Prefect's next warning would then print a
+    "Logging error" traceback instead of the warning.
+    """
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name)
+        for name in list(logging.Logger.manager.loggerDict)
+        if name == "prefect" or name.startswith("prefect.")
+    ]
+    for handler in {h for lg in loggers for h in lg.handlers}:
+        stream = getattr(handler, "stream", None)
+        if isinstance(handler, logging.StreamHandler) and getattr(stream, "closed", False):
+            with handler.lock or contextlib.nullcontext():  # setStream would flush the closed one
+                handler.stream = sys.stderr
+            console = getattr(handler, "console", None)
+            if console is not None:
+                console.file = sys.stderr
 
 
 def _stop_servers() -> None:

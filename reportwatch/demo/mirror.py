@@ -3,7 +3,9 @@
 ``MirrorServer(archive_dir)`` reads ``<archive_dir>/catalog.json`` (a list of records: symbol,
 title, date, record_id, job_number, catalogued_at, subjects, notes, file, sha256; optional
 ``deleted``) and the PDFs beside it, and answers the way the real services do, as far as
-research/sources.md knows them:
+research/sources.md knows them. Given several folders (one archive per series), it serves them
+as the one library and the one ODS they stand for: every series' discovery sees every record,
+as it would in production. The commands:
 
 * ``/oai2d``: OAI-PMH 2.0 (``Identify``; ``ListRecords`` in ``marcxml`` with ``from``/``until`` on
   ``catalogued_at``, ``page_size`` records a page, ``resumptionToken``, ``noRecordsMatch``,
@@ -31,6 +33,7 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,6 +64,11 @@ class CatalogEntry:
     subjects: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     deleted: bool = False
+    folder: Path = Path(".")
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file
 
     @property
     def undl_file_name(self) -> str:
@@ -99,6 +107,7 @@ def load_catalog(archive_dir: Path) -> list[CatalogEntry]:
                     subjects=[str(s) for s in item.get("subjects") or []],
                     notes=[str(n) for n in item.get("notes") or []],
                     deleted=bool(item.get("deleted", False)),
+                    folder=path.parent,
                 )
             )
         except KeyError as exc:
@@ -112,14 +121,21 @@ class MirrorServer:
     """The mirror on a background thread; ``with MirrorServer(dir) as m: m.base_url``."""
 
     def __init__(
-        self, archive_dir: Path, host: str = "127.0.0.1", port: int = 0, *, page_size: int = 10
+        self,
+        archive_dir: Path | Sequence[Path],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        page_size: int = 10,
     ) -> None:
-        self.archive_dir = Path(archive_dir)
+        folders = [Path(archive_dir)] if isinstance(archive_dir, str | Path) else list(archive_dir)
+        self.archive_dirs = [Path(f) for f in folders]
+        self.archive_dir = self.archive_dirs[0]
         self.page_size = page_size
-        self.entries = load_catalog(self.archive_dir)
-        self._by_symbol = {e.symbol.upper(): e for e in self.entries}
-        self._by_file = {e.file: e for e in self.entries}
-        self._by_record = {e.record_id: e for e in self.entries}
+        self.entries = [e for folder in self.archive_dirs for e in load_catalog(folder)]
+        self._by_symbol = _unique(self.entries, lambda e: e.symbol.upper(), "symbol")
+        self._by_file = _unique(self.entries, lambda e: e.file, "file")
+        self._by_record = _unique(self.entries, lambda e: e.record_id, "record_id")
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._failing_tokens = 0
@@ -215,7 +231,7 @@ class MirrorServer:
         return 302, {"Location": f"{self.base_url}/files/{entry.file}"}, b""
 
     def _pdf(self, entry: CatalogEntry, headers: dict[str, str]) -> Reply:
-        content = (self.archive_dir / entry.file).read_bytes()
+        content = entry.path.read_bytes()
         etag = f'"{hashlib.sha256(content).hexdigest()}"'
         modified = entry.catalogued_at.astimezone(dt.UTC).replace(microsecond=0)
         validators = {"ETag": etag, "Last-Modified": email.utils.format_datetime(modified, True)}
@@ -326,7 +342,7 @@ class MirrorServer:
             fields.append(_data("269", [("a", entry.date.isoformat())]))
         fields.extend(_data("520", [("a", note)]) for note in entry.notes)
         fields.extend(_data("650", [("a", subject)], ind2="7") for subject in entry.subjects)
-        size = (self.archive_dir / entry.file).stat().st_size
+        size = entry.path.stat().st_size
         url = f"{self.base_url}/record/{entry.record_id}/files/{entry.undl_file_name}"
         fields.append(_data("856", [("u", url), ("s", str(size)), ("y", "English")], ind1="4"))
         fields.append(_data("980", [("a", "BIB")]))
@@ -353,6 +369,21 @@ class MirrorServer:
         bare = code in ("badVerb", "badArgument")
         body = f'<error code="{code}">{escape(message)}</error>'
         return self._oai_envelope(query, body, bare=bare)
+
+
+def _unique(
+    entries: list[CatalogEntry], key: Callable[[CatalogEntry], str], what: str
+) -> dict[str, CatalogEntry]:
+    """Entries by ``key``; two archives may not hold the same symbol, file or record."""
+    found: dict[str, CatalogEntry] = {}
+    for entry in entries:
+        other = found.setdefault(key(entry), entry)
+        if other is not entry:
+            raise ConfigError(
+                f"{what} {key(entry)!r} is in {other.folder} and in {entry.folder}",
+                hint="serve archives whose records do not overlap",
+            )
+    return found
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -423,7 +454,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m reportwatch.demo.mirror",
         description="Serve a sample archive as OAI-PMH and ODS on this machine until Ctrl-C.",
     )
-    parser.add_argument("archive_dir", type=Path, help="folder with catalog.json and the PDFs")
+    parser.add_argument(
+        "archive_dir", type=Path, nargs="+", help="folder(s) with catalog.json and the PDFs"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
     parser.add_argument("--page-size", type=int, default=10, help="OAI-PMH records per page")
@@ -434,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.one_line() if isinstance(exc, ConfigError) else str(exc)
         print(f"error: {message}")
         return 1
-    print(f"serving {len(mirror.entries)} records from {args.archive_dir} at {mirror.base_url}")
+    folders = ", ".join(str(f) for f in args.archive_dir)
+    print(f"serving {len(mirror.entries)} records from {folders} at {mirror.base_url}")
     print(f"  REPORTWATCH_UNDL_URL={mirror.base_url} REPORTWATCH_ODS_URL={mirror.base_url}")
     try:
         mirror.serve_forever()

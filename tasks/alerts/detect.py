@@ -17,6 +17,7 @@ from typing import Any
 
 from reportwatch.models import Alert, Severity
 from reportwatch.series import RuleConfig, SeriesConfig
+from tasks.alerts.membership import membership_alerts
 
 Facts = dict[str, Any]
 ParagraphsFor = Callable[[str], list[dict[str, Any]]]
@@ -89,7 +90,7 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
             severity = rule.severity
         if severity is None:
             continue
-        label = METRIC_LABELS.get(metric, metric)
+        label = METRIC_LABELS.get(metric, metric.replace("_", " "))
         approx = bool(new.get("approximate"))
         pct_text = f" {abs(pct):.1f}%" if pct is not None else ""
         headline = (
@@ -237,7 +238,8 @@ def overdue(
     if not loaded:
         return []
     last = max(loaded, key=lambda f: f["period_end"])
-    months = 1 if config.frequency == "monthly" else 3
+    default = {"monthly": 1, "annual": 12}.get(config.frequency, 3)
+    months = int(rule.params.get("months", default))
     expected_end = _add_months(last["period_end"] + dt.timedelta(days=1), months) - dt.timedelta(
         days=1
     )
@@ -329,6 +331,10 @@ def detect(
                 alerts += _incidents(rule, config.id, prev, doc)
             elif rule.kind == "keywords":
                 alerts += _keywords(rule, config.id, doc, paragraphs_for(doc_id))
+            elif rule.kind == "table-membership":
+                alerts += membership_alerts(
+                    rule, config.id, facts, doc, new_documents, alert_key, _base
+                )
             elif rule.kind == "restatement":
                 alerts += _restatement(rule, config.id, doc, (previous_versions or {}).get(doc_id))
     return alerts
@@ -344,6 +350,7 @@ KNOWN_RULE_KINDS = {
     "overdue",
     "new-document",
     "quarantined",
+    "table-membership",
 }
 
 

@@ -1,4 +1,4 @@
-"""Charts for analysts: the troop level over time, with its alerts.
+"""Charts for analysts: a series' main figure over time (KFOR's troop level), with its alerts.
 
 matplotlib is an optional extra (``pip install 'reportwatch[charts]'``); it is imported only
 when a chart is drawn, so the pipeline runs without it. We draw on a bare ``Figure`` (the Agg
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportwatch.errors import ConfigError, ReportwatchError
 from warehouse.connection import Connection
-from warehouse.queries import chart_alerts, troop_points
+from warehouse.queries import chart_alerts, metric_points, troop_points
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,12 +30,12 @@ LINE_COLOUR = "#1f4e79"
 SEVERITY_COLOUR = {"critical": "#c0392b", "warning": "#e67e22"}
 
 
-def _label(alert: dict[str, Any]) -> str:
+def _label(alert: dict[str, Any], word: str = "troops") -> str:
     """A few words for the chart; the headline is in the report and the alert itself."""
     if alert.get("rule_kind") == "metric-change" and alert.get("delta") is not None:
         pct = alert.get("pct_change")
         change = f"{alert['delta']:+,.0f}" + (f" ({pct:+.1f}%)" if pct is not None else "")
-        return f"troops {change}"
+        return f"{word} {change}"
     return f"major incidents ({alert.get('symbol')})"
 
 
@@ -49,6 +49,28 @@ def troop_figure(
     dpi: int = 110,
 ) -> Figure:
     """The troop chart: ``points`` from ``troop_points``, ``alerts`` from ``chart_alerts``."""
+    return metric_figure(
+        [{**p, "value": p["troops"]} for p in points], alerts, title=title, word="troops",
+        ylabel="troops in theatre", min_margin=200.0, width_in=width_in, height_in=height_in,
+        dpi=dpi,
+    )  # fmt: skip
+
+
+def metric_figure(
+    points: list[dict[str, Any]],
+    alerts: list[dict[str, Any]],
+    *,
+    title: str,
+    word: str,
+    ylabel: str,
+    min_margin: float | None = None,
+    width_in: float = 9.0,
+    height_in: float = 4.8,
+    dpi: int = 110,
+) -> Figure:
+    """A metric over time: ``points`` from ``metric_points`` (``value``, ``approximate``,
+    ``as_of_date``, ``symbol``), ``alerts`` from ``chart_alerts``; ``word`` names the metric in
+    alert labels, ``ylabel`` on the axis."""
     try:
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
         from matplotlib.figure import Figure
@@ -61,12 +83,12 @@ def troop_figure(
         ) from exc
     if not points:
         raise ReportwatchError(
-            "no troop figures to chart", hint="load reports first (`reportwatch demo`)"
+            f"no {word} figures to chart", hint="load reports first (`reportwatch demo`)"
         )
 
     # matplotlib's day numbers: what its date locator and formatter read on the x axis
     dates: list[float] = [float(date2num(p["as_of_date"])) for p in points]
-    troops = [int(p["troops"]) for p in points]
+    troops = [int(p["value"]) for p in points]
     approximate = [bool(p["approximate"]) for p in points]
 
     fig = Figure(figsize=(width_in, height_in), dpi=dpi, layout="constrained")
@@ -95,7 +117,7 @@ def troop_figure(
         rank = stacked[alert["symbol"]]
         stacked[alert["symbol"]] += 1
         ax.annotate(
-            _label(alert),
+            _label(alert, word),
             xy=where,
             xytext=(-8, 18 + 16 * rank),
             textcoords="offset points",
@@ -111,7 +133,8 @@ def troop_figure(
                 zorder=4)  # fmt: skip
 
     low, high = min(troops), max(troops)
-    margin = max(200.0, (high - low) * 0.25)
+    floor = min_margin if min_margin is not None else max(0.05 * high, 1.0)
+    margin = max(floor, (high - low) * 0.25)
     ax.set_ylim(max(0.0, low - margin), high + margin * 1.4)
     # room on the left for the first year's tick, so the axis says where it starts
     ax.set_xlim(dates[0] - 100, dates[-1] + 60)
@@ -125,7 +148,7 @@ def troop_figure(
         ax.spines[side].set_visible(False)
     ax.set_title(title, loc="left", fontsize=12)
     ax.set_xlabel("date of the figure (\u201cAs at\u201d, end of the reporting period)")
-    ax.set_ylabel("troops in theatre")
+    ax.set_ylabel(ylabel)
 
     handles = [
         Line2D([], [], color=LINE_COLOUR, marker="o", linestyle="-", label="stated figure"),
@@ -168,6 +191,23 @@ def troop_chart_png(con: Connection, series: str, *, title: str | None = None) -
         chart_alerts(con, series),
         title=title or f"{series.upper()} troops in theatre, {first:%Y}\u2013{last:%Y}",
     )
+
+
+def metric_chart_png(con: Connection, series: str, metric: str, label: str) -> bytes:
+    """The chart of one metric of ``series`` (``label`` names it: "military strength")."""
+    points = [p for p in metric_points(con, series, metric) if p["value"] is not None]
+    if not points:
+        raise ReportwatchError(
+            f"no {label} figures for series {series!r}",
+            hint="check --series, or load reports first (`reportwatch demo`)",
+        )
+    first, last = points[0]["as_of_date"], points[-1]["as_of_date"]
+    buffer = io.BytesIO()
+    metric_figure(
+        points, chart_alerts(con, series, metric), word=label, ylabel=label,
+        title=f"{series.upper()} {label}, {first:%Y}\u2013{last:%Y}",
+    ).savefig(buffer, format="png", metadata={"Software": None})  # fmt: skip
+    return buffer.getvalue()
 
 
 def write_troop_chart(con: Connection, series: str, out: Path) -> Path:

@@ -2,8 +2,11 @@
 
 The HTML page needs no server and loads nothing from elsewhere (styles inline, the chart as a
 base64 PNG), so it can be mailed or archived as one file. Per series it shows the latest
-figures with their evidence, the changes between consecutive reports (``report_changes``), the
-alerts, and the troop chart; at the top, the load the data reflects.
+figures with their evidence (every metric its profile names), the chart of its main figure
+(the profile's ``as_of_metric``, else its first required metric: KFOR's troop level, MINURSO's
+military strength), the changes between consecutive reports (``report_changes``), the latest
+table it prints (an annex of contributions) with the rows that joined or left, and the alerts;
+at the top, the load the data reflects.
 
 :func:`report_markdown` gives the same summary (without the picture) for the flow run's
 Prefect artifact.
@@ -29,11 +32,14 @@ from urllib.parse import urlsplit
 import jinja2
 
 from reportwatch.errors import ConfigError, ReportwatchError
+from reportwatch.series import load_series
 from reportwatch.settings import Settings
 from tasks.alerts.notifiers.render import format_number, format_pct, format_signed
 from warehouse.connection import Connection
 from warehouse.queries import (
     latest_figures,
+    latest_table,
+    membership_changes,
     series_alerts,
     series_changes,
     series_loaded,
@@ -106,6 +112,23 @@ class SeriesSection:
     alerts: list[dict[str, Any]]
     chart_base64: str | None
     chart_note: str | None
+    chart_label: str = "troop level"
+    table: dict[str, Any] | None = None
+    memberships: list[dict[str, Any]] | None = None
+
+
+def main_metric(series: str) -> tuple[str, str]:
+    """The metric a series is charted by, and how to name it, from its series file: the
+    profile's ``as_of_metric``, else its first required metric, else its first metric."""
+    try:
+        profile = load_series(series).profile
+    except ReportwatchError:  # a series no file describes (an old warehouse): the troop level
+        return "troops_total", "troop level"
+    metrics: dict[str, Any] = profile.get("metrics") or {}
+    required = [m for m in profile.get("required") or [] if m in metrics]
+    name = profile.get("as_of_metric") or next(iter([*required, *metrics]), "troops_total")
+    label = (metrics.get(name) or {}).get("label") or metric_label(name)
+    return str(name), str(label)
 
 
 def collect_section(
@@ -113,11 +136,12 @@ def collect_section(
 ) -> SeriesSection:
     chart: str | None = None
     note: str | None = None
+    metric, label = main_metric(series)
     if with_chart:
-        from tasks.outputs.charts import troop_chart_png
+        from tasks.outputs.charts import metric_chart_png
 
         try:
-            chart = base64.b64encode(troop_chart_png(con, series)).decode("ascii")
+            chart = base64.b64encode(metric_chart_png(con, series, metric, label)).decode("ascii")
         except ReportwatchError as exc:  # no matplotlib, no figures: the rest is still worth having
             note = exc.one_line()
     return SeriesSection(
@@ -127,6 +151,9 @@ def collect_section(
         alerts=series_alerts(con, series),
         chart_base64=chart,
         chart_note=note,
+        chart_label=label,
+        table=latest_table(con, series),
+        memberships=membership_changes(con, series),
     )
 
 
@@ -155,6 +182,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["column"] = lambda name: name.replace("_", " ")  # a table's column key, read
     env.filters.update(number=format_number, signed=format_signed, pct=format_pct)
     env.globals.update(
         fact=fact_text, label=metric_label, where=where_text, change=change_text, link=lasting_link
@@ -210,12 +238,28 @@ def report_markdown(con: Connection, series: str, *, changes: int = 10) -> str:
             f"Latest report **{latest['symbol']}**, period {latest['period_start']} to "
             f"{latest['period_end']}:",
             "",
-            f"- troops: **{fact_text('troops_total', latest['troops'], latest['approximate'])}**"
-            + (f" ({where_text(latest['page'], latest['paragraph'])})" if latest["page"] else ""),
-            f"- NATO nations: {fact_text('nato_nations', latest['nato_nations'])}; "
-            f"non-NATO nations: {fact_text('non_nato_nations', latest['non_nato_nations'])}",
-            f"- major incidents: {fact_text('major_incidents', latest['major_incidents'])}",
         ]
+        for fact in latest["facts"]:
+            where = where_text(fact["page"], fact["paragraph"])
+            lines.append(
+                f"- {metric_label(fact['metric'])}: "
+                f"**{fact_text(fact['metric'], fact['value'], fact['approximate'])}**"
+                + (f" ({where})" if where else "")
+            )
+    if section.table:
+        table = section.table
+        body = [r for r in table["rows"] if not r["is_total"]]
+        lines += ["", f"Latest table: **{table['title']}** ({table['symbol']}, p. {table['page']}),"
+                  f" {len(body)} rows."]  # fmt: skip
+    if section.memberships:
+        lines += ["", "### Rows that joined or left a table", ""]
+        lines.append(
+            markdown_table(
+                ["period end", "report", "compared with", "table", "row", "change"],
+                [[str(m["period_end"]), m["symbol"], m["previous_symbol"], m["table_id"],
+                  m["row_label"], m["change"]] for m in section.memberships],
+            )
+        )  # fmt: skip
     if section.changes:
         lines += ["", "### Changes between consecutive reports", ""]
         lines.append(

@@ -38,6 +38,7 @@ class Facts:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, Sentence] = field(default_factory=dict)
+    approximate: dict[str, bool] = field(default_factory=dict)  # metric → qualified figure
 
     def set(self, name: str, value: Any, where: Evidence | Sentence) -> None:
         self.values[name] = value
@@ -54,6 +55,7 @@ class Facts:
         self.values.update(other.values)
         self.evidence.update(other.evidence)
         self.sources.update(other.sources)
+        self.approximate.update(other.approximate)
         self.warnings += other.warnings
 
 

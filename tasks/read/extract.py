@@ -10,7 +10,12 @@ From the characters on:
 3. :mod:`tasks.read.masthead`: symbols, distribution date, language and job number of page 1;
 4. :mod:`tasks.read.furniture`: running headers and footers, the job line, barcode text and
    the reissue note removed, footnotes kept apart;
-5. :mod:`tasks.read.paragraphs`: numbered and unnumbered paragraphs with section and part.
+5. :mod:`tasks.read.tables`: tables printed without ruling lines (an annex of contributions)
+   read into cells with pdfplumber's table finder; their lines are no paragraph;
+6. :mod:`tasks.read.paragraphs`: numbered and unnumbered paragraphs with section and part.
+
+Each page also counts the images drawn on it: an annex printed as a picture has no text to
+read, and normalize says so instead of reporting nothing.
 
 Text that cannot be decoded (a font without a Unicode map gives "(cid:12)(cid:7)...", or
 characters that are no letters at all) raises :class:`~reportwatch.errors.NeedsOcrError`
@@ -36,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-from pdfminer.layout import LTChar, LTContainer, LTLine, LTRect
+from pdfminer.layout import LTChar, LTContainer, LTImage, LTLine, LTRect
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
@@ -50,12 +55,13 @@ from reportwatch.errors import (
     NotAPdfError,
     PdfTooLargeError,
 )
-from reportwatch.models import DocumentText, PageText
+from reportwatch.models import DocumentText, PageText, TableRowText, TableText
 from tasks.read.chars import Char, direction_of, main_direction, orient
 from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
-from tasks.read.paragraphs import build_paragraphs, measure
+from tasks.read.paragraphs import Layout, build_paragraphs, measure
 from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
+from tasks.read.tables import FoundTable, find_tables
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +73,7 @@ log = logging.getLogger(__name__)
 # restore one another's copies and leave the process with the wrong filters.
 warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 
-EXTRACTOR_VERSION = "rw-2"
+EXTRACTOR_VERSION = "rw-3"  # rw-3: tables without ruling lines read into cells
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
 SNIFF_BYTES = 1024  # %PDF- must start, and %%EOF must appear, within this many bytes
 CID = re.compile(r"^\(cid:\d+\)$")
@@ -83,6 +89,7 @@ class _Page:
     direction: str
     lines: list[Line]
     rules: list[tuple[float, float, float]]
+    images: int = 0
 
 
 @dataclass
@@ -141,7 +148,15 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
         metrics.right - metrics.margin,
     )
     bodies = [p.body for p in parts.pages]
-    if not any(bodies):  # nothing at all, or only a running header over scanned pages
+    found: list[FoundTable] = []
+    for page, body in zip(read.pages, bodies, strict=True):
+        on_page = find_tables(body, page.number)
+        found += on_page.tables
+        read.warnings += on_page.warnings
+    in_tables = {id(x) for table in found for x in table.lines}
+    if in_tables:  # a table's lines are cells, not a paragraph
+        bodies = [[x for x in body if id(x) not in in_tables] for body in bodies]
+    if not any(bodies) and not found:  # nothing at all, or only a running header over scanned pages
         where = "its only page" if page_count == 1 else f"any of its {page_count} pages"
         raise NeedsOcrError(
             f"{label} has no text layer on {where} (a scan?): it needs OCR",
@@ -157,6 +172,7 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
             width=page.width,
             height=page.height,
             direction=page.direction,
+            images=page.images,
         )
         for page, body, notes in zip(read.pages, bodies, notes_by_page, strict=True)
     ]
@@ -175,9 +191,46 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
         page_count=page_count,
         pages=pages,
         paragraphs=layout.paragraphs,
+        tables=[_table_text(t, layout, bodies[t.page - 1]) for t in found],
         extractor=EXTRACTOR,
         sha256=sha256,
         warnings=read.warnings,
+    )
+
+
+def _table_text(table: FoundTable, layout: Layout, body: list[Line]) -> TableText:
+    """A table found on a page, with its part, title, the lines above it and its notes."""
+    where = (table.page, table.top)
+    before = [(h.page, h.top, h.part) for h in layout.headings] + [
+        (p.page, p.top or 0.0, p.part) for p in layout.paragraphs if p.kind == "paragraph"
+    ]
+    part = max((b for b in before if b[:2] < where), default=(0, 0.0, "body"))[2]
+    heading = max(
+        (h for h in layout.headings if h.page == table.page and h.top < table.top),
+        key=lambda h: h.top,
+        default=None,
+    )
+    marks = {m for row in table.rows for m in row.marks if m} | set("".join(table.column_marks))
+    notes = [
+        p.text
+        for p in layout.paragraphs
+        if p.kind == "footnote" and p.page == table.page and p.text[:1] in marks
+        and p.text[1:2] == " "
+    ]  # fmt: skip
+    return TableText(
+        page=table.page,
+        top=round(table.top, 2),
+        part=part,
+        title=heading.text if heading else None,
+        context=[x.text for x in body if x.bottom <= table.top],
+        label_header=table.label_header,
+        columns=table.columns,
+        column_marks=table.column_marks,
+        rows=[
+            TableRowText(label=r.label, cells=r.cells, marks=r.marks, top=round(r.top, 2))
+            for r in table.rows
+        ],
+        notes=notes,
     )
 
 
@@ -307,13 +360,14 @@ def _read_opened(pdf: Any, label: str, max_pages: int) -> _Read:
     read = _Read()
     for page in _pdf_pages(pdf, label, max_pages):
         try:
-            chars, rules = _page_objects(page, read)
+            chars, rules, images = _page_objects(page, read)
             width, height = float(page.width), float(page.height)
         except Exception as exc:
             raise _mapped(exc, label, page.page_number) from exc
         finally:
             page.close()  # drop pdfplumber's per-page caches: memory stays flat
         read.pages.append(_page(read, page.page_number, chars, rules, width, height))
+        read.pages[-1].images = images
     if not read.pages:
         raise NotAPdfError(
             f"{label} has no pages", hint="download it again; if it persists, open it in a viewer"
@@ -321,8 +375,10 @@ def _read_opened(pdf: Any, label: str, max_pages: int) -> _Read:
     return read
 
 
-def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float, float, float]]]:
-    """The glyphs and horizontal rules of one pdfplumber page, as plain boxes.
+def _page_objects(
+    page: Page, read: _Read
+) -> tuple[list[Char], list[tuple[float, float, float]], int]:
+    """The glyphs and horizontal rules of one pdfplumber page, as plain boxes, and its images.
 
     Read from pdfplumber's layout objects directly, with its coordinate conventions (top-left
     origin, MediaBox offset): ``page.chars`` would build a dict of some twenty resolved
@@ -334,6 +390,7 @@ def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float
     _learn_fonts(page, read.fonts)
     chars: list[Char] = []
     rules: list[tuple[float, float, float]] = []
+    images = 0
     stack = list(page.layout)
     while stack:
         obj = stack.pop()
@@ -359,12 +416,14 @@ def _page_objects(page: Page, read: _Read) -> tuple[list[Char], list[tuple[float
                     matrix[4] + mb_x0,
                 )
             )
+        elif isinstance(obj, LTImage):
+            images += 1
         elif isinstance(obj, LTContainer):
             stack.extend(obj)
         elif isinstance(obj, LTLine | LTRect) and obj.height <= 2.0 and obj.width > 20:
             rules.append((obj.x0 + mb_x0, obj.x1 + mb_x0, height - obj.y1 + mb_top))
     chars.reverse()  # content-stream order
-    return chars, rules
+    return chars, rules, images
 
 
 def _meaningless(text: str) -> bool:

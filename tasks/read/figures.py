@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reportwatch.models import APPROXIMATE_FIELDS
 from tasks.read.evidence import Facts, Sentence, in_parts, quoted, where
 from tasks.read.numbers import parse_number
 from tasks.read.profile import CompiledMetric, CompiledProfile
@@ -83,18 +84,26 @@ def metric_hits(metric: CompiledMetric, sentences: Iterable[Sentence], facts: Fa
 
 
 def figures(sentences: Sequence[Sentence], cp: CompiledProfile) -> Facts:
-    """The profile's metrics, most trusted part first (see the module docstring)."""
+    """The profile's metrics, most trusted part first (see the module docstring).
+
+    A metric that is ``part_of`` another (non-NATO troops of the troops in theatre, female
+    personnel of the military strength) and not below it is dropped with a warning: one of
+    the two was misread.
+    """
     facts = Facts()
     ordered = in_parts(sentences, cp.profile.fact_parts)
     for metric in cp.metrics:
+        if not metric.patterns:  # read from a table (tasks.read.table_facts)
+            continue
         hits = metric_hits(metric, ordered, facts)
         if not hits:
             continue
         first = hits[0]
         facts.set(metric.name, first.value, first.sentence)
-        if metric.name == "troops_total":
-            approximate = any(h.approximate for h in hits if h.sentence is first.sentence)
-            facts.set("troops_approximate", approximate, first.sentence)
+        approximate = any(h.approximate for h in hits if h.sentence is first.sentence)
+        facts.approximate[metric.name] = approximate
+        if metric.name in APPROXIMATE_FIELDS:
+            facts.set(APPROXIMATE_FIELDS[metric.name], approximate, first.sentence)
         others = sorted({h.value for h in hits} - {first.value})
         if others:
             second = next(h for h in hits if h.value == others[0])
@@ -102,10 +111,21 @@ def figures(sentences: Sequence[Sentence], cp: CompiledProfile) -> Facts:
                 f"two different {metric.name} figures: {first.value:,} ({where(first.sentence)}) "
                 f"and {second.value:,} ({where(second.sentence)}); kept {first.value:,}"
             )
-    total, non_nato = facts.values.get("troops_total"), facts.values.get("non_nato_troops")
-    if total is not None and non_nato is not None and non_nato >= total:
+    for metric in cp.metrics:
+        whole_name = metric.spec.part_of
+        part, whole = facts.values.get(metric.name), facts.values.get(whole_name or "")
+        if whole_name is None or part is None or whole is None or part < whole:
+            continue
         facts.warnings.append(
-            f"non-NATO troops ({non_nato:,}) not below the total ({total:,}); non-NATO figure dropped"
+            f"{label_of(cp, metric.name)} ({part:,}) not below the "
+            f"{label_of(cp, whole_name)} ({whole:,}); {label_of(cp, metric.name)} dropped"
         )
-        facts.drop("non_nato_troops")
+        facts.drop(metric.name)
+        facts.approximate.pop(metric.name, None)
     return facts
+
+
+def label_of(cp: CompiledProfile, metric: str) -> str:
+    """How warnings name a metric: its profile label, else its name with spaces."""
+    spec = cp.profile.metrics.get(metric)
+    return spec.label if spec is not None and spec.label else metric.replace("_", " ")

@@ -16,16 +16,18 @@ from typing import Any
 
 from prefect import task
 
-from reportwatch.models import DocumentText, Evidence, Frequency, Incident, Report
-from tasks.read.evidence import Facts, Sentence, in_parts, sentences_of
-from tasks.read.figures import figures
+from reportwatch.models import DocumentText, Evidence, Frequency, Incident, MetricValue, Report
+from tasks.read.evidence import Facts, Sentence, in_parts, quoted, sentences_of
+from tasks.read.figures import figures, label_of
 from tasks.read.incidents import IncidentSentence, extract_incidents
 from tasks.read.profile import (
     CompiledProfile,
     NormalizeProfile,
     compile_profile,
 )
+from tasks.read.table_facts import read_tables
 from tasks.read.textdates import (
+    MAX_PERIOD_DAYS,
     PartialRange,
     partial_date,
     range_from_match,
@@ -37,7 +39,7 @@ from tasks.read.textnorm import plain
 
 __all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
 
-NORMALIZER_VERSION = "rw-2"
+NORMALIZER_VERSION = "rw-3"  # rw-3: metrics and tables named by the profile
 
 _SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
 _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})
@@ -45,10 +47,11 @@ _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le",
 _NAME_STOPS = frozenset(
     {"Annex", "Enclosure", "Report", "Secretary-General", "Secretary", "Letter", "In", "The", "I"}
 )
-_MISSING_REASONS = {
+_MISSING_REASONS = {  # the wording KFOR's runbook and alerts have always used
     "period": "no reporting period found in the enclosure or letters",
     "troops_total": "no troop figure found in the enclosure or letters",
 }
+_REPORT_FIELDS = frozenset(Report.model_fields)
 
 
 # --- letter date -----------------------------------------------------------------------------
@@ -120,6 +123,48 @@ def _period(sentences: Sequence[Sentence], cp: CompiledProfile, reference: dt.da
     return facts
 
 
+def _previous_report(
+    doc: DocumentText, sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts
+) -> None:
+    """The report this one continues from ("covers developments since my report dated 1 April
+    2011 (S/2011/249)"): a fact of its own, and with ``period_from_previous_report`` the period,
+    from that report's date to this one's (the masthead date)."""
+    for sentence in in_parts(sentences, cp.profile.fact_parts):
+        for pattern in cp.previous_report:
+            match = pattern.search(sentence.text)
+            written = partial_date(match.group("date")) if match else None
+            if match is None or written is None or written.year is None:
+                continue
+            date = written.resolve(written.year)
+            if date is None:
+                continue
+            own = doc.distribution_date
+            if own is not None and date >= own:
+                facts.warnings.append(
+                    f"the previous report's date {date} in {quoted(sentence)} is not before this "
+                    f"report's date {own}; neither was read"
+                )
+                return
+            facts.set("previous_report_date", date, sentence)
+            facts.set("previous_report_symbol", " ".join(match.group("symbol").split()), sentence)
+            if not cp.profile.period_from_previous_report or "period_start" in facts.values:
+                return
+            if own is None:
+                facts.warnings.append(
+                    "the period runs to this report's date, and its masthead prints none"
+                )
+                return
+            if (own - date).days + 1 > MAX_PERIOD_DAYS:
+                facts.warnings.append(
+                    f"the period since the previous report ({date} to {own}) spans more than "
+                    f"{MAX_PERIOD_DAYS} days: a report was skipped, or a date misread"
+                )
+            facts.set("period_start", date, sentence)
+            printed = f"{own.day} {own:%B %Y}"  # as the masthead prints it
+            facts.set("period_end", own, Evidence(page=1, paragraph=None, text=printed))
+            return
+
+
 def _frequency(
     doc: DocumentText, sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts
 ) -> Frequency | None:
@@ -132,6 +177,8 @@ def _frequency(
             by_span = "monthly"
         elif fp.quarterly_min_days <= days <= fp.quarterly_max_days:
             by_span = "quarterly"
+        elif fp.annual_min_days <= days <= fp.annual_max_days:
+            by_span = "annual"
         else:
             by_span = "other"
     texts: list[str] = [plain(doc.title or "")]
@@ -151,8 +198,12 @@ def _frequency(
 
 
 def _as_of(sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts) -> None:
-    """The as-at date of the troop figure: in its sentence, else elsewhere in its paragraph."""
-    home = facts.sources.get("troops_total")
+    """The as-at date of the profile's main figure (``as_of_metric``, else the first required
+    metric, else the first metric):
+    in its sentence, else elsewhere in its paragraph."""
+    required = [m for m in cp.profile.required if m in cp.profile.metrics]
+    main = cp.profile.as_of_metric or next(iter([*required, *cp.profile.metrics]), "")
+    home = facts.sources.get(main)
     if home is None:
         return
     same_paragraph = [s for s in sentences if s.paragraph_index == home.paragraph_index]
@@ -253,7 +304,9 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
     facts = _letter_date(doc, sentences, cp)
     reference = facts.values.get("letter_date") or doc.distribution_date
     facts.merge(_period(sentences, cp, reference))
+    _previous_report(doc, sentences, cp, facts)
     facts.merge(figures(sentences, cp))
+    tables = read_tables(doc, cp, facts)
     frequency = _frequency(doc, sentences, cp, facts)
     _as_of(sentences, cp, facts)
     incidents = _incidents(sentences, cp, facts)
@@ -267,9 +320,20 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             else facts.values.get(fact) is not None
         )
         if not present:
-            missing.append(
-                _MISSING_REASONS.get(fact, f"no {fact} found in the enclosure or letters")
-            )
+            missing.append(_missing(cp, fact))
+    fields = {k: v for k, v in facts.values.items() if k in _REPORT_FIELDS}
+    metrics = {
+        name: MetricValue(
+            value=int(facts.values[name]),
+            unit=spec.unit,
+            approximate=facts.approximate.get(name, False),
+            as_of_date=next(
+                (t.as_of_date for t in tables if spec.table and t.table == spec.table.table), None
+            ),
+        )
+        for name, spec in cp.profile.metrics.items()
+        if name not in _REPORT_FIELDS and facts.values.get(name) is not None
+    }
     return Report(
         symbol=doc.symbol,
         symbols=list(doc.symbols),
@@ -285,8 +349,21 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
         evidence=facts.evidence,
         warnings=[*doc.warnings, *facts.warnings],
         quarantine_reason="; ".join(missing) or None,
-        **facts.values,
+        metrics=metrics,
+        tables=tables,
+        **fields,
     )
+
+
+def _missing(cp: CompiledProfile, fact: str) -> str:
+    """Why a required fact is missing, as the quarantine reason says it."""
+    if fact == "period" and cp.profile.period_from_previous_report:
+        return "no reporting period found: none is stated and no previous report is named"
+    if fact in _MISSING_REASONS:
+        return _MISSING_REASONS[fact]
+    if fact in cp.profile.metrics:
+        return f"no {label_of(cp, fact)} figure found in the report"
+    return f"no {fact.replace('_', ' ')} found in the report"
 
 
 @task(name="normalize")

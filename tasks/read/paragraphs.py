@@ -63,6 +63,7 @@ class Heading:
     size: float = 0.0
     bold: bool = False
     italic: bool = False
+    part: str = "body"  # the part it belongs to (an "Annex" heading opens the annex)
 
 
 @dataclass
@@ -131,6 +132,17 @@ def build_paragraphs(
         at = next((i for i, p in enumerate(paragraphs) if p.page > note.page), len(paragraphs))
         section = paragraphs[at - 1].section if at else None
         part = paragraphs[at - 1].part if at else "body"
+        # A page of headings and a table only (an annex): the note belongs under its heading.
+        last = paragraphs[at - 1] if at else None
+        heading = next(
+            (h for h in reversed(builder.headings) if (h.page, h.top) < (note.page, note.top)),
+            None,
+        )
+        if heading is not None and (
+            last is None or (heading.page, heading.top) > (last.page, last.top or 0.0)
+        ):
+            part = heading.part
+            section = None if PART_MARKER.match(heading.text) else heading.text
         paragraphs.insert(
             at,
             Paragraph(
@@ -294,6 +306,7 @@ class _Builder:
             self.section = None
         else:
             self.section = text
+        heading.part = self.part
 
     def _title_candidate(self, heading: Heading) -> None:
         if self.title_done:

@@ -2,7 +2,7 @@
 
 :class:`NormalizeProfile` validates the YAML; :func:`compile_profile` expands the
 placeholders (``{count}``, ``{number}``, ``{qualifier}``, ``{nato}``, ``{date}``,
-``{range}``, ``{month}``, ``{year}``) and compiles every pattern once, cached, since normalize runs per document.
+``{range}``, ``{month}``, ``{year}``, ``{symbol}``) and compiles every pattern once, cached, since normalize runs per document.
 """
 
 from __future__ import annotations
@@ -21,82 +21,176 @@ from tasks.read.numbers import COUNT_PATTERN, NUMBER_PATTERN
 from tasks.read.textdates import DATE_PATTERN, MONTH_PATTERN, RANGE_PATTERN, YEAR_PATTERN
 
 Part = Literal["letter", "annex", "enclosure", "body"]
-MetricName = Literal["troops_total", "non_nato_troops", "nato_nations", "non_nato_nations"]
-RequiredFact = Literal[
-    "period",
-    "troops_total",
-    "non_nato_troops",
-    "nato_nations",
-    "non_nato_nations",
-    "as_of_date",
-    "letter_date",
-    "major_incidents",
-]
+# Facts that are not metrics: a profile may require them too.
+DOCUMENT_FACTS = frozenset({"period", "as_of_date", "letter_date", "major_incidents"})
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 NATO_PATTERN = r"(?:North\s+Atlantic\s+Treaty\s+Organization\s*\(NATO\)|NATO)"
+SYMBOL_PATTERN = r"S/\d{4}/\d{1,4}(?:/(?:Add|Corr|Rev)\.\d+)*"
+NEVER = r"(?!)"  # a pattern that matches nothing: a profile without incident vocabulary
 _FLAGS = re.IGNORECASE
 
 
-def _default_required() -> list[RequiredFact]:
+def _default_required() -> list[str]:
     return ["period", "troops_total"]
+
+
+class TableMetric(BaseModel):
+    """A metric read from a table of the profile instead of a sentence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str = Field(description="The id of an entry of the profile's `tables`.")
+    column: str = Field(description="One of that table's column keys.")
+    row: str | None = Field(
+        None, description="A pattern for the row label (default: the Total row)."
+    )
+    count: Literal["rows"] | None = Field(
+        None, description="'rows': the number of body rows with a value above 0 in `column`."
+    )
 
 
 class MetricProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    patterns: list[str] = Field(min_length=1, description="Each has a (?P<value>...) group.")
+    patterns: list[str] = Field(default_factory=list, description="Each has a (?P<value>...).")
+    table: TableMetric | None = Field(None, description="Read from a table instead.")
     requires: str | None = Field(
         None, description="A cheap pattern a sentence must contain before `patterns` are tried."
     )
     min_value: int = Field(0, ge=0, description="Figures below this are misreadings.")
     max_value: int = Field(10_000_000, gt=0, description="Figures above this are misreadings.")
+    unit: str = Field("count", description="What the figure counts (observations.unit).")
+    label: str | None = Field(None, description="How alerts and warnings name it.")
+    part_of: str | None = Field(
+        None, description="A metric this one is a part of: a figure not below it is dropped."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MetricProfile:
+        if bool(self.patterns) == (self.table is not None):
+            raise ValueError("a metric has either `patterns` or `table`, not both or neither")
+        return self
 
 
 class FrequencyProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    monthly_pattern: str
-    quarterly_pattern: str
+    monthly_pattern: str | None = None
+    quarterly_pattern: str | None = None
     monthly_max_days: int = Field(35, gt=0)
     quarterly_min_days: int = Field(80, gt=0)
     quarterly_max_days: int = Field(100, gt=0)
+    annual_min_days: int = Field(330, gt=0)
+    annual_max_days: int = Field(400, gt=0)
+
+
+class TableProfile(BaseModel):
+    """A table the documents print (an annex of contributions by country), read row by row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Names the table in `table_rows.table_id`.")
+    title_pattern: str = Field(
+        description="Matches its title or a line above it; a (?P<date>...) group is its as-at date."
+    )
+    parts: list[Part] = Field(default_factory=list, description="Where it is printed (any).")
+    columns: dict[str, str] = Field(
+        min_length=1, description="Column key → a pattern its header matches, in order."
+    )
+    total_row: str = Field(r"^Total$", description="The label of its Total row.")
+    total_column: str | None = Field(
+        None, description="A column the others add up to, row by row (checked)."
+    )
+    unit: str = "count"
+    expected: bool = Field(False, description="Every document prints it: its absence is a warning.")
+    view: str | None = Field(
+        None, description="A view of its rows, one column per key, for analysts."
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> TableProfile:
+        for name in [self.id, *self.columns, *([self.view] if self.view else [])]:
+            if not NAME.match(name):
+                raise ValueError(f"{name!r} is not a lower-case name (a-z, 0-9, _)")
+        if self.total_column is not None and self.total_column not in self.columns:
+            raise ValueError(f"total_column {self.total_column!r} is not one of the columns")
+        return self
 
 
 class NormalizeProfile(BaseModel):
-    """What ``series/profiles/kfor.yaml`` may hold (see the comments in that file)."""
+    """What ``series/profiles/<name>.yaml`` may hold (see the comments in those files)."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: int = 1
-    required: list[RequiredFact] = Field(default_factory=_default_required)
+    required: list[str] = Field(default_factory=_default_required)
     fact_parts: list[Part] = Field(min_length=1)
     incident_parts: list[Part] = Field(default_factory=list)
     qualifiers: list[str] = Field(min_length=1)
     frequency: FrequencyProfile
-    period_patterns: list[str] = Field(min_length=1)
+    period_patterns: list[str] = Field(default_factory=list)
+    previous_report_patterns: list[str] = Field(
+        default_factory=list,
+        description="'covers developments since my report dated {date} ({symbol})'.",
+    )
+    period_from_previous_report: bool = Field(
+        False,
+        description="No stated period: it runs from the previous report's date to this one's.",
+    )
     as_of_patterns: list[str] = Field(default_factory=list)
+    as_of_metric: str | None = Field(
+        None, description="The metric whose sentence gives the as-at date (default: the first)."
+    )
     letter_date_patterns: list[str] = Field(default_factory=list)
-    metrics: dict[MetricName, MetricProfile]
+    metrics: dict[str, MetricProfile]
+    tables: list[TableProfile] = Field(default_factory=list)
     no_major_incident_patterns: list[str] = Field(default_factory=list)
     major_incident_patterns: list[str] = Field(default_factory=list)
-    incident_terms: str
-    violence_terms: str
+    incident_terms: str = NEVER
+    violence_terms: str = NEVER
+
+    @model_validator(mode="after")
+    def _names_known(self) -> NormalizeProfile:
+        for name, metric in self.metrics.items():
+            if not NAME.match(name):
+                raise ValueError(f"metrics: {name!r} is not a lower-case name (a-z, 0-9, _)")
+            if metric.part_of is not None and metric.part_of not in self.metrics:
+                raise ValueError(f"metrics.{name}.part_of: no metric {metric.part_of!r}")
+            if metric.table is not None:
+                table = next((t for t in self.tables if t.id == metric.table.table), None)
+                if table is None:
+                    raise ValueError(f"metrics.{name}.table: no table {metric.table.table!r}")
+                if metric.table.column not in table.columns:
+                    raise ValueError(f"metrics.{name}.table: no column {metric.table.column!r}")
+        for fact in self.required:
+            if fact not in DOCUMENT_FACTS and fact not in self.metrics:
+                raise ValueError(f"required: {fact!r} is neither a metric nor one of "
+                                 f"{sorted(DOCUMENT_FACTS)}")  # fmt: skip
+        if self.as_of_metric is not None and self.as_of_metric not in self.metrics:
+            raise ValueError(f"as_of_metric: no metric {self.as_of_metric!r}")
+        if "period" in self.required and not (
+            self.period_patterns or self.period_from_previous_report
+        ):
+            raise ValueError("the period is required but neither period_patterns nor "
+                             "period_from_previous_report is set")  # fmt: skip
+        if self.period_from_previous_report and not self.previous_report_patterns:
+            raise ValueError("period_from_previous_report needs previous_report_patterns")
+        return self
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> NormalizeProfile:
         """Fail at load time, naming the pattern, rather than on the first document."""
+        frequency = [self.frequency.monthly_pattern, self.frequency.quarterly_pattern]
         groups: list[tuple[str, list[str], set[str]]] = [
             ("period_patterns", self.period_patterns, {"m2"}),
+            ("previous_report_patterns", self.previous_report_patterns, {"date", "symbol"}),
             ("as_of_patterns", self.as_of_patterns, {"date"}),
             ("letter_date_patterns", self.letter_date_patterns, {"date"}),
             ("no_major_incident_patterns", self.no_major_incident_patterns, set()),
             ("major_incident_patterns", self.major_incident_patterns, set()),
             ("incident_terms", [self.incident_terms], set()),
             ("violence_terms", [self.violence_terms], set()),
-            (
-                "frequency",
-                [self.frequency.monthly_pattern, self.frequency.quarterly_pattern],
-                set(),
-            ),
+            ("frequency", [p for p in frequency if p], set()),
         ]
         groups += [(f"metrics.{n}", m.patterns, {"value"}) for n, m in self.metrics.items()]
         groups += [
@@ -104,6 +198,9 @@ class NormalizeProfile(BaseModel):
             for n, m in self.metrics.items()
             if m.requires
         ]
+        for table in self.tables:
+            groups.append((f"tables.{table.id}", [table.title_pattern, table.total_row], set()))
+            groups.append((f"tables.{table.id}.columns", list(table.columns.values()), set()))
         for where, patterns, needed in groups:
             for pattern in patterns:
                 try:
@@ -138,6 +235,7 @@ def expand(pattern: str, qualifiers: list[str]) -> str:
         "{range}": RANGE_PATTERN,
         "{month}": MONTH_PATTERN,
         "{year}": YEAR_PATTERN,
+        "{symbol}": SYMBOL_PATTERN,
     }
     for placeholder, fragment in replacements.items():
         pattern = pattern.replace(placeholder, fragment)
@@ -151,6 +249,15 @@ class CompiledMetric:
     requires: re.Pattern[str] | None
     min_value: int
     max_value: int
+    spec: MetricProfile
+
+
+@dataclass(frozen=True)
+class CompiledTable:
+    spec: TableProfile
+    title: re.Pattern[str]
+    total_row: re.Pattern[str]
+    columns: tuple[tuple[str, re.Pattern[str]], ...]
 
 
 @dataclass(frozen=True)
@@ -159,6 +266,8 @@ class CompiledProfile:
     metrics: tuple[CompiledMetric, ...]
     qualifier: re.Pattern[str]
     period: tuple[re.Pattern[str], ...]
+    previous_report: tuple[re.Pattern[str], ...]
+    tables: tuple[CompiledTable, ...]
     as_of: tuple[re.Pattern[str], ...]
     letter_date: tuple[re.Pattern[str], ...]
     no_major: tuple[re.Pattern[str], ...]
@@ -172,7 +281,7 @@ class CompiledProfile:
 def compile_profile(profile: Mapping[str, Any]) -> CompiledProfile:
     """Validate and compile a profile dict; the same dict content is compiled only once."""
     try:
-        key = json.dumps(profile, sort_keys=True, default=str)
+        key = json.dumps(profile, default=str)  # key order kept: metrics and columns are ordered
     except (TypeError, ValueError) as exc:
         raise SeriesError(f"extraction profile is not plain data: {exc}") from exc
     return _compile_cached(key)
@@ -211,17 +320,28 @@ def _compile_cached(key: str) -> CompiledProfile:
                 one(m.requires) if m.requires else None,
                 m.min_value,
                 m.max_value,
+                m,
             )
             for name, m in profile.metrics.items()
         ),
         qualifier=one("{qualifier}"),
         period=many(profile.period_patterns),
+        previous_report=many(profile.previous_report_patterns),
+        tables=tuple(
+            CompiledTable(
+                t,
+                one(t.title_pattern),
+                one(t.total_row),
+                tuple((key, one(pattern)) for key, pattern in t.columns.items()),
+            )
+            for t in profile.tables
+        ),
         as_of=many(profile.as_of_patterns),
         letter_date=many(profile.letter_date_patterns),
         no_major=many(profile.no_major_incident_patterns),
         major=many(profile.major_incident_patterns),
-        monthly=one(profile.frequency.monthly_pattern),
-        quarterly=one(profile.frequency.quarterly_pattern),
+        monthly=one(profile.frequency.monthly_pattern or NEVER),
+        quarterly=one(profile.frequency.quarterly_pattern or NEVER),
         incident_terms=one(profile.incident_terms),
         violence_terms=one(profile.violence_terms),
     )

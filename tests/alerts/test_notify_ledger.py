@@ -597,12 +597,16 @@ def test_alerts_list_pending_shows_channel_attempts_and_error(
     run(series(SLACK), settings)
     after = runner.invoke(app, ["alerts", "list", "--pending"]).output.splitlines()
     assert after[0] == "no alerts pending"
-    # this shell has no Slack or email settings: the series' channels are named as such
+    # this shell has no Slack or email settings: every bundled series' channels are named so
     assert after[1:] == [
-        "kfor: slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL (or save the Prefect "
-        "Secret block 'reportwatch-slack-webhook-url')",
-        "kfor: email: not configured: set REPORTWATCH_SMTP_HOST and REPORTWATCH_EMAIL_FROM and "
-        "REPORTWATCH_EMAIL_TO",
+        line
+        for name in ("kfor", "minurso")
+        for line in (
+            f"{name}: slack: not configured: set REPORTWATCH_SLACK_WEBHOOK_URL (or save the "
+            "Prefect Secret block 'reportwatch-slack-webhook-url')",
+            f"{name}: email: not configured: set REPORTWATCH_SMTP_HOST and REPORTWATCH_EMAIL_FROM "
+            "and REPORTWATCH_EMAIL_TO",
+        )
     ]
 
 

@@ -34,7 +34,7 @@ BAD_INPUT: list[tuple[list[str], int, str]] = [
     (
         ["export", "--series", "nope", "--out", "{tmp}/e"],
         1,
-        "no series 'nope' (known series: kfor)",
+        "no series 'nope' (known series: kfor, minurso)",
     ),
     (["export", "--format", "xlsx", "--out", "{tmp}/e"], 2, "'xlsx' is not one of"),
     (["chart", "budget"], 1, "no chart called 'budget'"),
@@ -44,7 +44,7 @@ BAD_INPUT: list[tuple[list[str], int, str]] = [
     (["report", "--series", "nato", "--out", "{tmp}/r.html"], 1, "no loaded reports for series"),
     (["alerts", "list", "--limit", "-5"], 2, "-5 is out of range (it must be at least 1)"),
     (["alerts", "list", "--limit", "many"], 2, "'many' is not a whole number"),
-    (["alerts", "list", "--series", "nope"], 1, "no series 'nope' (known series: kfor)"),
+    (["alerts", "list", "--series", "nope"], 1, "no series 'nope' (known series: kfor, minurso)"),
     (["alerts", "list", "--severity", "urgent"], 2, "'urgent' is not one of"),
     (["alerts", "mute", "nope"], 1, "series kfor has no rule 'nope'"),
     (["alerts", "mute", "incident-keywords", "--until", "2027-02-30"], 2, "is not a date"),

@@ -81,7 +81,7 @@ def test_list_shows_the_series_sources_first_and_what_the_others_need(env) -> No
 
 
 def test_list_says_which_listed_source_is_not_configured(env, every_kind) -> None:
-    result = runner.invoke(app, ["sources", "list", "--format", "json"])
+    result = runner.invoke(app, ["sources", "list", "--format", "json", "--series", "kfor"])
     assert result.exit_code == 0, result.output
     rows = {r["kind"]: r for r in json.loads(result.output)}
     assert rows["undl-api"]["detail"] == "not configured: set REPORTWATCH_UNDL_API_KEY"
@@ -146,8 +146,8 @@ def test_reliefweb_check_is_one_zero_limit_search_and_names_a_refused_app(env, m
             Reply(status=403, body=b'{"error": {"type": "AccessDeniedHttpException"}}'),
         )
         monkeypatch.setenv("REPORTWATCH_RELIEFWEB_URL", reliefweb.base_url)
-        ok = runner.invoke(app, ["sources", "check", "--kind", "reliefweb"])
-        refused = runner.invoke(app, ["sources", "check", "--kind", "reliefweb"])
+        ok = runner.invoke(app, ["sources", "check", "--kind", "reliefweb", "--series", "kfor"])
+        refused = runner.invoke(app, ["sources", "check", "--kind", "reliefweb", "-s", "kfor"])
         bodies = reliefweb.bodies_to("/v2/reports")
     assert ok.exit_code == 0, ok.output
     assert check_lines(ok.output)["reliefweb"] == (

@@ -20,6 +20,8 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
+from reportwatch.demo import sample_facts
+from reportwatch.demo.samples.annual import AnnualReport, SampleRow, load_annual_facts
 from reportwatch.demo.samples.build import BUNDLED_FACTS
 from reportwatch.demo.samples.facts import (
     MONTHLY_TITLE,
@@ -247,7 +249,31 @@ HTML_PAGE = (
     b"</body></html>\n"
 )
 
+def annual(which: str, **changes: object) -> AnnualReport:
+    """A report of the bundled second-series archive (annual, with an annex table), changed."""
+    report = next(r for r in load_annual_facts(sample_facts()["minurso"]) if r.symbol == which)
+    return report.model_copy(update=changes)
+
+
+def annex_rows(**changes: object) -> list[SampleRow]:
+    """The 2013 sample's countries, some changed: ``changes`` maps a country to its fields."""
+    rows = annual("S/2013/220").contributions
+    return [row.model_copy(update=changes.get(row.country, {})) for row in rows]  # type: ignore[arg-type]
+
+
 CASES: dict[str, Callable[[], bytes]] = {
+    "annex-table-2012-layout.pdf": lambda: render_pdf(annual("S/2013/220")),
+    "annex-table-as-picture.pdf": lambda: render_pdf(annual("S/2014/258")),
+    "annex-table-total-does-not-add-up.pdf": lambda: render_pdf(
+        annual("S/2013/220", printed_total=[201, 27, 4, 232])
+    ),
+    "annex-table-two-line-headings-and-labels.pdf": lambda: render_pdf(
+        annual("S/2013/220", two_line_header=True, label_width=70.0, contributions=[
+            *annex_rows(), SampleRow(country="Bolivia (Plurinational State of)", observers=3)])
+    ),  # fmt: skip
+    "annex-table-dash-for-nil.pdf": lambda: render_pdf(
+        annual("S/2013/220", contributions=annex_rows(Ghana={"dash_for_zero": True}))
+    ),
     "quarterly-2020-q1-ods-layout.pdf": lambda: render_pdf(archive("S/2020/604")),
     "quarterly-2023-q2-major-incident.pdf": lambda: render_pdf(archive("S/2023/668")),
     "quarterly-2021-q2-nations-in-digits.pdf": lambda: render_pdf(archive("S/2021/795")),

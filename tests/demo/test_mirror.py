@@ -159,6 +159,26 @@ def test_ods_redirects_known_symbols_and_answers_unknown_ones_with_nothing(mirro
     assert mirror.counts() == {"all": 3, "ods": 2, "pdf": 1, "empty": 1}
 
 
+def test_several_archives_are_served_as_one_library(fetcher) -> None:
+    from reportwatch.demo import sample_archives
+
+    archives = sample_archives()
+    with MirrorServer([archives["kfor"], archives["minurso"]]) as both:
+        records = oai(both, fetcher, verb="ListRecords", metadataPrefix="marcxml")
+        seen = {r.findtext(f".//{MARC}datafield[@tag='191']/{MARC}subfield[@code='a']")
+                for r in records.iter(f"{OAI}record")}  # fmt: skip
+        assert {"S/2020/604", "S/2013/220"} <= seen  # one page of each archive's oldest
+        served = fetcher.get(f"{both.base_url}/api/symbol/access?s=S%2F2014%2F258&l=en&t=pdf")
+        assert served.final_url == f"{both.base_url}/files/S_2014_258.pdf"
+        assert served.content == (archives["minurso"] / "S_2014_258.pdf").read_bytes()
+
+
+def test_two_archives_holding_the_same_symbol_are_refused(archive_dir, tmp_path) -> None:
+    twin = write_sample_archive(tmp_path / "twin")
+    with pytest.raises(ConfigError, match=r"symbol 'S/2020/\d+' is in .*archive and in .*twin"):
+        MirrorServer([archive_dir, twin])
+
+
 # the catalog ---------------------------------------------------------------------------------
 def test_a_catalog_error_names_the_record_and_field(archive_dir) -> None:
     catalog = json.loads((archive_dir / "catalog.json").read_text())

@@ -205,9 +205,14 @@ def test_build_archive_writes_pdfs_and_catalog(tmp_path: Path, facts: list[Sampl
 
 
 def test_build_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--out", str(tmp_path / "kfor")]) == 0
+    assert main(["--facts", str(BUNDLED_FACTS), "--out", str(tmp_path / "kfor")]) == 0
     assert "wrote 16 reports" in capsys.readouterr().out
     assert len(list((tmp_path / "kfor").glob("S_*.pdf"))) == 16
+    # without --facts: every series' facts file, one folder each
+    assert main(["--out", str(tmp_path / "all")]) == 0
+    out = capsys.readouterr().out
+    assert "wrote 16 reports" in out and "wrote 5 reports" in out
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["kfor", "minurso"]
 
 
 def test_committed_samples_match_the_facts(facts: list[SampleReport]) -> None:

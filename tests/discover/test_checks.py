@@ -36,7 +36,7 @@ def test_a_busy_source_is_asked_once_not_retried(env, monkeypatch) -> None:
         server.script("/oai2d", Reply(status=503, headers={"Retry-After": "1"}))
         monkeypatch.setenv("REPORTWATCH_UNDL_URL", server.base_url)
         monkeypatch.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
-        result = runner.invoke(app, ["sources", "check", "--kind", "undl-oai"])
+        result = runner.invoke(app, ["sources", "check", "--kind", "undl-oai", "--series", "kfor"])
         asked = len(server.requests_to("/oai2d"))
     assert result.exit_code == 1
     assert asked == 1
@@ -54,7 +54,7 @@ def test_an_unresolvable_host_is_named_as_a_dns_failure(env, monkeypatch) -> Non
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)  # offline: the resolver says no
     monkeypatch.setenv("REPORTWATCH_UNDL_URL", "https://digitallibrary.un.org")
-    result = runner.invoke(app, ["sources", "check", "--kind", "undl-oai"])
+    result = runner.invoke(app, ["sources", "check", "--kind", "undl-oai", "--series", "kfor"])
     assert result.exit_code == 1
     assert verdict(result.output, "undl-oai") == (
         "failed",

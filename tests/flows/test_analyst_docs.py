@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from reportwatch.demo import BUNDLED_FACTS, SAMPLES_DIR
+from reportwatch.demo import BUNDLED_FACTS, sample_archives, sample_facts
 from reportwatch.demo.mirror import MirrorServer
+from reportwatch.demo.samples.annual import load_annual_facts
 from reportwatch.demo.samples.facts import load_facts
 from tasks.outputs.report_html import (
     ANALYST_DOC,
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.flow
 
 FACTS = sorted(load_facts(BUNDLED_FACTS),
                key=lambda r: r.period_end)  # fmt: skip
+ANNUAL = load_annual_facts(sample_facts()["minurso"])
 DOC = ANALYST_DOC.read_text(encoding="utf-8")
 QUERIES = documented_queries(DOC)
 
@@ -39,14 +41,20 @@ QUERIES = documented_queries(DOC)
 def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo warehouse, built once for the module by the real flow against the mirror."""
     data_dir = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as env, MirrorServer(SAMPLES_DIR) as mirror:
+    archives = sample_archives()
+    with (
+        pytest.MonkeyPatch.context() as env,
+        MirrorServer([archives["kfor"], archives["minurso"]]) as mirror,
+    ):
         env.setenv("REPORTWATCH_DATA_DIR", str(data_dir))
         env.setenv("REPORTWATCH_UNDL_URL", mirror.base_url)
         env.setenv("REPORTWATCH_ODS_URL", mirror.base_url)
         env.setenv("REPORTWATCH_ALLOWED_HOSTS", "127.0.0.1")
         env.setenv("REPORTWATCH_MIN_REQUEST_INTERVAL", "0")
         result = ingest(series="kfor", since=dt.date(2020, 1, 1), as_of=dt.date(2024, 6, 30))
+        second = ingest(series="minurso", since=dt.date(2013, 1, 1), as_of=dt.date(2017, 6, 30))
     assert result["status"] == "completed" and result["loaded"] == len(FACTS)
+    assert second["status"] == "completed" and second["loaded"] == len(ANNUAL)
     yield data_dir / "snapshot.duckdb"
 
 
@@ -129,6 +137,32 @@ def test_report_on_the_demo_data_shows_figures_symbols_and_alerts(con: Connectio
     assert "approximately 4,500" in page and "S/2024/215" in page
     assert "KFOR troop level up 18.4% to approximately 4,500 (from 3,800 in S/2023/668)" in page
     assert "KFOR report S/2023/668 states major security incidents" in page
-    assert page.count('src="data:image/png;base64,') == 1
+    assert page.count('src="data:image/png;base64,') == 2  # one chart per series
+    assert "Military strength over time" in page and "Contributions as at 31 March 2017" in page
     markdown = report_markdown(con, "kfor")
     assert "Latest report **S/2024/215**" in markdown and "+700 (+18.4%)" in markdown
+
+
+def test_the_second_series_answers_are_the_sample_facts(con: Connection) -> None:
+    read = [s for s in ANNUAL if not s.annex_as_image]  # a pictured annex has no rows
+    every_year = set.intersection(
+        *({r.country for r in s.contributions if r.observers} for s in read)
+    )
+    top = sorted(every_year, key=lambda c: (-max(r.observers for s in read for r in s.contributions
+                                                 if r.country == c), c))[:5]  # fmt: skip
+    assert [row["country"] for row in _answer(con, "every-year-observers")] == top
+    ghana = [(s.symbol, next(r.observers for r in s.contributions if r.country == "Ghana"))
+             for s in read]  # fmt: skip
+    assert [
+        (r["symbol"], r["military_observers"]) for r in _answer(con, "country-contributions")
+    ] == ghana
+    joins = [(r["symbol"], r["country"], r["change"]) for r in _answer(con, "table-joins")]
+    assert joins == [("S/2016/355", "Bhutan", "joined")]
+    strengths = [(r["symbol"], r["strength"], r["authorized"], r["female"])
+                 for r in _answer(con, "strength-vs-authorized")]  # fmt: skip
+    assert strengths == [
+        (s.symbol, s.military_strength, s.authorized_strength, s.female_military) for s in ANNUAL
+    ]
+    links = [(r["symbol"], r["previous_report_symbol"], r["previous_loaded"])
+             for r in _answer(con, "report-links")]  # fmt: skip
+    assert links == [(s.symbol, s.previous_symbol, i > 0) for i, s in enumerate(ANNUAL)]

@@ -190,7 +190,7 @@ def test_seed_report_gives_every_fact() -> None:
     assert report.warnings == []
     assert report.quarantine_reason is None
     assert len(report.paragraphs) == len(SEED_ROWS)
-    assert NORMALIZER_VERSION == "rw-2"
+    assert NORMALIZER_VERSION == "rw-3"
 
 
 def test_seed_evidence_points_at_page_paragraph_and_sentence() -> None:
@@ -916,4 +916,4 @@ def test_profile_required_facts_come_from_the_profile() -> None:
     strict = copy.deepcopy(PROFILE)
     strict["required"] = ["period", "troops_total", "non_nato_troops"]
     report = normalize(make_doc(SEED_ROWS), series="kfor", profile=strict)
-    assert report.quarantine_reason == "no non_nato_troops found in the enclosure or letters"
+    assert report.quarantine_reason == "no non-NATO troops figure found in the report"

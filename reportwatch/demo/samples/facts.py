@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -63,8 +63,12 @@ class SampleFootnote(BaseModel):
     text: str
 
 
-class SampleReport(BaseModel):
-    """Everything needed to render one KFOR report PDF and its catalogue record."""
+Doc = TypeVar("Doc", bound="PrintedDocument")
+
+
+class PrintedDocument(BaseModel):
+    """What every sample document shares: its catalogue record, its masthead and page furniture
+    (the ODS layout of :mod:`reportwatch.demo.samples.pages`) and its typography quirks."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -80,43 +84,6 @@ class SampleReport(BaseModel):
     original_language: str = "English"
     job_number: str = Field(description="ODS job number without the language, e.g. '21-03164'.")
     job_processed: dt.date = Field(description="Processing date printed after the job number.")
-
-    # cover letter and NATO letter
-    letter_date: dt.date
-    nato_letter_date: dt.date | None = None
-    sg_name: str = "António Guterres"
-    nato_sg_name: str = "Jens Stoltenberg"
-    layers: list[Layer] = Field(default_factory=lambda: list(ALL_LAYERS))
-
-    # the report
-    era: Era = "quarterly"
-    title: str = DEFAULT_TITLE
-    period_start: dt.date
-    period_end: dt.date
-    period_wording: PeriodWording = "from_to"
-    as_of_date: dt.date | None = Field(None, description="Date of the troop count (default: end).")
-    troops_total: int | None = None
-    troops_qualifier: str | None = Field(
-        None, description="'remained approximately', 'almost', 'about'...; None prints 'was'."
-    )
-    nato_nations: int | None = None
-    non_nato_nations: int | None = None
-    nations_in_words: bool = True
-    non_nato_troops: int | None = Field(
-        None, description="Monthly era: troops from non-NATO states."
-    )
-    troops_addendum: str | None = Field(
-        None, description="A sentence printed after the troop sentence (reserve forces...)."
-    )
-    major_incidents: bool | None = Field(
-        None, description="True/False writes the matching statement; None writes neither."
-    )
-    incidents: list[SampleIncident] = Field(default_factory=list)
-    distractors: list[str] = Field(
-        default_factory=list,
-        description="Paragraphs full of other numbers (arrests, rounds, euros).",
-    )
-    filler_paragraphs: int = Field(0, ge=0, description="Routine paragraphs added to lengthen.")
 
     # typography and page layout
     layout: PageLayout = "ods"
@@ -134,7 +101,7 @@ class SampleReport(BaseModel):
         default_factory=list, description="Words hyphenated at a line end wherever they fall."
     )
     digit_group: Literal[",", "\u00a0", " "] = Field(
-        ",", description="Thousands separator of the troop figures ('15,413', '15 413')."
+        ",", description="Thousands separator of the figures ('15,413', '15 413')."
     )
     overprint: bool = Field(
         False, description="Print every glyph twice, 0.3 pt apart (a producer's fake bold)."
@@ -174,17 +141,12 @@ class SampleReport(BaseModel):
             raise ValueError(f"record_id {value!r} is not 7 digits")
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> SampleReport:
-        if self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
-        if not self.layers or [x for x in ALL_LAYERS if x in self.layers] != self.layers:
-            raise ValueError(f"layers must be a non-empty ordered subset of {list(ALL_LAYERS)}")
-        if "enclosure" in self.layers and "annex" not in self.layers:
-            raise ValueError("an enclosure needs the annex that transmits it")
-        return self
-
     # derived values the renderer and the catalogue share ---------------------------------------
+    @property
+    def catalog_title(self) -> str:
+        """The title the catalogue (MARC 245) gives the document."""
+        raise NotImplementedError
+
     @property
     def reissue_marks(self) -> str:
         return "*" if self.reissued_on else ""
@@ -212,6 +174,65 @@ class SampleReport(BaseModel):
         return "*" + self.job_number.replace("-", "") + "*"
 
     @property
+    def file_name(self) -> str:
+        return self.symbol.replace("/", "_") + ".pdf"
+
+
+class SampleReport(PrintedDocument):
+    """Everything needed to render one KFOR report PDF and its catalogue record."""
+
+    # cover letter and NATO letter
+    letter_date: dt.date
+    nato_letter_date: dt.date | None = None
+    sg_name: str = "António Guterres"
+    nato_sg_name: str = "Jens Stoltenberg"
+    layers: list[Layer] = Field(default_factory=lambda: list(ALL_LAYERS))
+
+    # the report
+    era: Era = "quarterly"
+    title: str = DEFAULT_TITLE
+    period_start: dt.date
+    period_end: dt.date
+    period_wording: PeriodWording = "from_to"
+    as_of_date: dt.date | None = Field(None, description="Date of the troop count (default: end).")
+    troops_total: int | None = None
+    troops_qualifier: str | None = Field(
+        None, description="'remained approximately', 'almost', 'about'...; None prints 'was'."
+    )
+    nato_nations: int | None = None
+    non_nato_nations: int | None = None
+    nations_in_words: bool = True
+    non_nato_troops: int | None = Field(
+        None, description="Monthly era: troops from non-NATO states."
+    )
+    troops_addendum: str | None = Field(
+        None, description="A sentence printed after the troop sentence (reserve forces...)."
+    )
+    major_incidents: bool | None = Field(
+        None, description="True/False writes the matching statement; None writes neither."
+    )
+    incidents: list[SampleIncident] = Field(default_factory=list)
+    distractors: list[str] = Field(
+        default_factory=list,
+        description="Paragraphs full of other numbers (arrests, rounds, euros).",
+    )
+    filler_paragraphs: int = Field(0, ge=0, description="Routine paragraphs added to lengthen.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SampleReport:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        if not self.layers or [x for x in ALL_LAYERS if x in self.layers] != self.layers:
+            raise ValueError(f"layers must be a non-empty ordered subset of {list(ALL_LAYERS)}")
+        if "enclosure" in self.layers and "annex" not in self.layers:
+            raise ValueError("an enclosure needs the annex that transmits it")
+        return self
+
+    @property
+    def catalog_title(self) -> str:
+        return self.letter_title if "letter" in self.layers else self.title
+
+    @property
     def letter_title(self) -> str:
         return (
             f"Letter dated {format_date(self.letter_date)} from the Secretary-General "
@@ -222,10 +243,6 @@ class SampleReport(BaseModel):
     def troops_as_of(self) -> dt.date:
         return self.as_of_date or self.period_end
 
-    @property
-    def file_name(self) -> str:
-        return self.symbol.replace("/", "_") + ".pdf"
-
 
 def format_date(value: dt.date) -> str:
     """UN style: '5 March 2021' (no leading zero)."""
@@ -233,7 +250,13 @@ def format_date(value: dt.date) -> str:
 
 
 def load_facts(path: Path) -> list[SampleReport]:
-    """Read a YAML list of reports; errors name the file, the entry and the field."""
+    """Read a YAML list of KFOR reports; errors name the file, the entry and the field."""
+    return load_reports(path, SampleReport)
+
+
+def load_reports(path: Path, model: type[Doc]) -> list[Doc]:
+    """Read the reports of a facts file as ``model``: a list under ``reports`` (or the file
+    itself), each merged over the file's ``document`` defaults when it has them."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -241,10 +264,11 @@ def load_facts(path: Path) -> list[SampleReport]:
     entries = raw.get("reports") if isinstance(raw, dict) else raw
     if not isinstance(entries, list):
         raise ConfigError(f"{path} must hold a list under 'reports'", hint="see kfor_facts.yaml")
-    reports: list[SampleReport] = []
+    defaults = (raw.get("document") if isinstance(raw, dict) else None) or {}
+    reports: list[Doc] = []
     for index, entry in enumerate(entries):
         try:
-            reports.append(SampleReport.model_validate(entry))
+            reports.append(model.model_validate({**defaults, **entry}))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

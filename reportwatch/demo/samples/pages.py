@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportwatch.demo.samples.facts import SampleReport, format_date
+from reportwatch.demo.samples.facts import PrintedDocument, format_date
 
 if TYPE_CHECKING:  # the generator needs fpdf2 (an extra), imported by render.py
     from fpdf import FPDF
@@ -34,7 +34,7 @@ COLUMN_X = 397.0  # the Distr. column of the masthead
 OLD_MARGIN, OLD_RIGHT = 72.0, 540.0  # the 1990s text column
 
 
-def text_column(report: SampleReport) -> tuple[float, float]:
+def text_column(report: PrintedDocument) -> tuple[float, float]:
     return (OLD_MARGIN, OLD_RIGHT) if report.layout == "1990s" else (MARGIN, RIGHT)
 
 
@@ -42,7 +42,7 @@ def right_text(pdf: FPDF, text: str, baseline: float, right: float = FURNITURE_R
     pdf.text(right - pdf.get_string_width(text), baseline, text)
 
 
-def masthead(pdf: FPDF, report: SampleReport) -> float:
+def masthead(pdf: FPDF, report: PrintedDocument) -> float:
     """Print page 1's masthead; returns the baseline under which the title may start."""
     if report.layout == "1990s":
         return _masthead_1990s(pdf, report)
@@ -72,7 +72,7 @@ def masthead(pdf: FPDF, report: SampleReport) -> float:
     return 224.0
 
 
-def _big_symbols(pdf: FPDF, report: SampleReport, baseline: float) -> None:
+def _big_symbols(pdf: FPDF, report: PrintedDocument, baseline: float) -> None:
     """ "S" in 20 pt then "/2020/604" in 10 pt on one baseline, right-aligned."""
     pieces = [("S", report.symbol[1:] + report.reissue_marks)]
     if report.joint_symbol:
@@ -93,7 +93,7 @@ def _big_symbols(pdf: FPDF, report: SampleReport, baseline: float) -> None:
         x += pdf.get_string_width(rest)
 
 
-def _masthead_1990s(pdf: FPDF, report: SampleReport) -> float:
+def _masthead_1990s(pdf: FPDF, report: PrintedDocument) -> float:
     pdf.set_font("Times", "B", 12)
     pdf.text(OLD_MARGIN, 62.0, "UNITED NATIONS")
     pdf.set_font("Helvetica", "B", 28)
@@ -122,7 +122,7 @@ def _masthead_1990s(pdf: FPDF, report: SampleReport) -> float:
     return baseline + 30.0
 
 
-def running_header(pdf: FPDF, report: SampleReport, page: int) -> float:
+def running_header(pdf: FPDF, report: PrintedDocument, page: int) -> float:
     """The top of a later page; returns the first body baseline under it."""
     if report.layout == "1990s":
         pdf.set_font("Times", "", 12)
@@ -141,7 +141,7 @@ def running_header(pdf: FPDF, report: SampleReport, page: int) -> float:
     return 85.0
 
 
-def footer(pdf: FPDF, report: SampleReport, page: int, total: int) -> None:
+def footer(pdf: FPDF, report: PrintedDocument, page: int, total: int) -> None:
     """The foot of a later page (page 1 has :func:`first_page_foot`)."""
     if report.layout == "1990s":
         if page < total:
@@ -155,7 +155,7 @@ def footer(pdf: FPDF, report: SampleReport, page: int, total: int) -> None:
     right_text(pdf, right, 756.0)
 
 
-def first_page_foot(pdf: FPDF, report: SampleReport, last_page: bool) -> None:
+def first_page_foot(pdf: FPDF, report: PrintedDocument, last_page: bool) -> None:
     """Job line, barcode and its text, "Please recycle" (and "/..." in the 1990s)."""
     if report.layout == "1990s":
         pdf.set_font("Times", "", 10)

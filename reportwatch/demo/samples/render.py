@@ -29,8 +29,8 @@ except ModuleNotFoundError as exc:  # an extra: `reportwatch demo` serves the co
         "the sample generator needs fpdf2: pip install 'reportwatch[samples]'"
     ) from exc
 
-from reportwatch.demo.samples import pages
-from reportwatch.demo.samples.facts import SampleReport
+from reportwatch.demo.samples import annex, pages
+from reportwatch.demo.samples.facts import PrintedDocument, SampleReport
 from reportwatch.demo.samples.wording import Block, compose
 
 OVERPRINT_OFFSET = 0.3  # points between the two copies of a fake-bold glyph
@@ -71,7 +71,7 @@ class Token:
 class _OdsPdf(FPDF):
     """FPDF with ODS page furniture in the header and footer hooks."""
 
-    def __init__(self, report: SampleReport, total_pages: int | None) -> None:
+    def __init__(self, report: PrintedDocument, total_pages: int | None) -> None:
         super().__init__(unit="pt", format="letter")
         self.report = report
         self.total_pages = total_pages
@@ -100,7 +100,7 @@ class _OdsPdf(FPDF):
 class _Layout:
     """Places blocks on pages; tracks the baseline and the footnotes of the current page."""
 
-    def __init__(self, report: SampleReport, total_pages: int | None) -> None:
+    def __init__(self, report: PrintedDocument, total_pages: int | None) -> None:
         self.report = report
         self.style = NINETIES if report.layout == "1990s" else MODERN
         self.left, self.right = pages.text_column(report)
@@ -194,6 +194,12 @@ class _Layout:
             self.y += self.style.pitch
             x = self.left + 208.6
             self._lines(_tokens(text), x, x, "", self.style.size, self.style.pitch)
+        elif block.kind == "table":
+            self._keep_with_next(len(block.cells) + 2 * len(block.notes))
+            lines = max(cell.count("\n") for cell in block.cells[0])
+            self.y = annex.draw_table(self.pdf, block, self.y + 6.0 + 8.0 * lines)
+        elif block.kind == "image":
+            annex.draw_picture(self.pdf, self.y)
         elif block.kind == "paragraph":
             first = self.left + self.style.indent
             self._lines(self._marked(text), first, self.left, "", self.style.size, self.style.pitch)
@@ -280,22 +286,22 @@ class _Layout:
         return x
 
 
-def render_pdf(report: SampleReport) -> bytes:
+def render_pdf(report: PrintedDocument) -> bytes:
     """The PDF bytes of ``report``; the same facts always give the same bytes."""
     return bytes(layout_pdf(report).output())
 
 
-def layout_pdf(report: SampleReport) -> FPDF:
+def layout_pdf(report: PrintedDocument) -> FPDF:
     """The laid-out document, before output (fixtures add encryption to it)."""
     # Two passes: the first only counts the pages that the "n/N" markers print.
     total_pages = _lay_out(report, None).pages_count
     return _lay_out(report, total_pages)
 
 
-def _lay_out(report: SampleReport, total_pages: int | None) -> FPDF:
+def _lay_out(report: PrintedDocument, total_pages: int | None) -> FPDF:
     layout = _Layout(report, total_pages)
     pdf = layout.pdf
-    pdf.set_title(report.letter_title if "letter" in report.layers else report.title)
+    pdf.set_title(report.catalog_title)
     pdf.set_author("United Nations")
     pdf.set_subject(report.symbol)
     pdf.set_producer("reportwatch samples")
@@ -303,10 +309,19 @@ def _lay_out(report: SampleReport, total_pages: int | None) -> FPDF:
     created = dt.datetime.combine(report.distribution_date, dt.time(9, 0), tzinfo=dt.UTC)
     pdf.set_creation_date(created)
     layout.first_page()
-    for block in compose(report):
+    for block in _compose(report):
         layout.place(block)
     layout.finish()
     return pdf
+
+
+def _compose(report: PrintedDocument) -> list[Block]:
+    from reportwatch.demo.samples.annual import AnnualReport, compose_annual
+
+    if isinstance(report, AnnualReport):
+        return compose_annual(report)
+    assert isinstance(report, SampleReport)
+    return compose(report)
 
 
 def _tokens(text: str) -> list[Token]:
@@ -315,7 +330,7 @@ def _tokens(text: str) -> list[Token]:
 
 
 def _wrap(
-    pdf: FPDF, tokens: list[Token], first_width: float, width: float, report: SampleReport
+    pdf: FPDF, tokens: list[Token], first_width: float, width: float, report: PrintedDocument
 ) -> list[list[Token]]:
     """Greedy line breaking; breaks after a real hyphen, or hyphenates when asked."""
     space = pdf.get_string_width(" ")
@@ -367,7 +382,7 @@ def _width(pdf: FPDF, token: Token) -> float:
 
 
 def _split(
-    pdf: FPDF, token: Token, available: float, report: SampleReport, hyphen: str
+    pdf: FPDF, token: Token, available: float, report: PrintedDocument, hyphen: str
 ) -> tuple[Token, Token] | None:
     """Split ``token`` so its head fits in ``available``, or None when it cannot be split."""
     text = token.text

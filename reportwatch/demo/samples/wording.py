@@ -1,5 +1,7 @@
 """What a synthetic KFOR report says: facts → an ordered list of text blocks.
 
+(:mod:`reportwatch.demo.samples.annual` composes the annual reports with an annex table.)
+
 The renderer only lays blocks out; every sentence is decided here. The formulaic sentences
 (the period, the troop count, the incident statement) follow the patterns real reports use,
 because those are what the normalizer has to read; the routine paragraphs are our own words.
@@ -22,6 +24,8 @@ BlockKind = Literal[
     "paragraph",  # an unnumbered paragraph with a first-line indent
     "numbered",  # a numbered paragraph with a hanging indent
     "signature",  # "(Signed) António Guterres"
+    "table",  # a table without ruling lines: `cells` (header first), lettered `notes` under it
+    "image",  # a page printed as a picture (no text layer); `text` says what it shows
 ]
 
 
@@ -30,6 +34,8 @@ class Block:
     kind: BlockKind
     text: str
     number: int | None = None
+    cells: tuple[tuple[str, ...], ...] = ()  # a table's rows, header first; "x^a": mark "a"
+    notes: tuple[str, ...] = ()  # a table's notes: "a^Authorized strength is 231."
 
 
 UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
