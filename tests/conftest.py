@@ -11,12 +11,24 @@ import tempfile
 from pathlib import Path
 
 _TMP = tempfile.mkdtemp(prefix="reportwatch-tests-")
-# Real ODS PDFs (not in the repository): <repo root>/../shared/realpdf, or this variable. Read
-# before the REPORTWATCH_* settings are cleared below.
-REALPDF_DIR = Path(
-    os.environ.get("REPORTWATCH_REALPDF_DIR")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "realpdf"
-)
+
+
+def _find_realpdf_dir() -> Path:
+    """Real ODS PDFs (never in the repository): ``REPORTWATCH_REALPDF_DIR``, else the first
+    ``shared/realpdf`` beside the repository or one of the folders above it (a clone in
+    ``work/main`` finds ``work/shared/realpdf``; one in ``work/ci/main`` finds it too)."""
+    configured = os.environ.get("REPORTWATCH_REALPDF_DIR")
+    if configured:
+        return Path(configured)
+    root = Path(__file__).resolve().parents[1]
+    for folder in root.parents:
+        if (folder / "shared" / "realpdf" / "manifest.json").is_file():
+            return folder / "shared" / "realpdf"
+    return root.parent / "shared" / "realpdf"
+
+
+# Read before the REPORTWATCH_* settings are cleared below.
+REALPDF_DIR = _find_realpdf_dir()
 for _name in list(os.environ):
     if _name.startswith(("REPORTWATCH_", "PREFECT_")):
         del os.environ[_name]
