@@ -249,6 +249,19 @@ HTML_PAGE = (
     b"</body></html>\n"
 )
 
+# The troop strength stated only in other paragraphs (the report's own troop sentence left out).
+YEAR_ONLY = "KFOR troop strength remained stable throughout 2023."
+AS_AT_2023 = (
+    "As at 31 December 2023, the total number of KFOR troops in theatre was approximately 4,500, "
+    "from twenty North Atlantic Treaty Organization (NATO) and six non-NATO troop-contributing "
+    "nations."
+)
+
+
+def troops_in(*paragraphs: str) -> bytes:
+    return render_pdf(archive("S/2024/215", troops_total=None, distractors=list(paragraphs)))
+
+
 def annual(which: str, **changes: object) -> AnnualReport:
     """A report of the bundled second-series archive (annual, with an annex table), changed."""
     report = next(r for r in load_annual_facts(sample_facts()["minurso"]) if r.symbol == which)
@@ -296,6 +309,12 @@ CASES: dict[str, Callable[[], bytes]] = {
     "digit-groups-no-break-space.pdf": lambda: digit_groups("\u00a0", "\u00a0"),
     "digit-groups-thin-space.pdf": lambda: digit_groups("\u00a0", "\u2009"),
     "digit-groups-plain-space.pdf": lambda: digit_groups(" ", None),
+    "digit-groups-apostrophe.pdf": lambda: digit_groups("\u00a0", "\u2019"),
+    "digit-groups-medium-mathematical-space.pdf": lambda: digit_groups("\u00a0", "\u205f"),
+    "digit-groups-middle-dot.pdf": lambda: digit_groups("\u00a0", "\u00b7"),
+    "digit-groups-underscore.pdf": lambda: digit_groups("\u00a0", "_"),
+    "troops-stable-throughout-a-year.pdf": lambda: troops_in(YEAR_ONLY),
+    "troops-a-year-then-the-as-at-sentence.pdf": lambda: troops_in(YEAR_ONLY, AS_AT_2023),
     "font-without-unicode-map.pdf": lambda: remap_text_layer(
         render_pdf(archive("S/2020/910")), undecodable=True
     ),

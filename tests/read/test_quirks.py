@@ -67,9 +67,14 @@ def test_soft_hyphen_at_a_line_end_joins_the_word() -> None:
 
 @pytest.mark.parametrize(
     ("name", "space"),
-    [("digit-groups-no-break-space.pdf", "\u00a0"), ("digit-groups-thin-space.pdf", "\u2009")],
+    [
+        ("digit-groups-no-break-space.pdf", "\u00a0"),
+        ("digit-groups-thin-space.pdf", "\u2009"),
+        ("digit-groups-medium-mathematical-space.pdf", "\u205f"),
+        ("digit-groups-apostrophe.pdf", "\u2019"),
+    ],
 )
-def test_digit_groups_split_by_a_group_space_are_one_figure(name: str, space: str) -> None:
+def test_digit_groups_split_by_a_group_separator_are_one_figure(name: str, space: str) -> None:
     assert f"15{space}413" in glyphs(name)
     _, report = read(name)
     assert (report.troops_total, report.non_nato_troops) == (15413, 1234)
@@ -89,6 +94,24 @@ def test_digit_groups_split_by_a_plain_space_are_refused_with_a_warning() -> Non
         warning = next(w for w in report.warnings if w.startswith(metric))
         assert "digits of a figure are split" in warning
         assert "15 413, which included 1 234 troops" in warning
+    assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
+
+
+@pytest.mark.parametrize(
+    ("name", "mark"),
+    [("digit-groups-middle-dot.pdf", "\u00b7"), ("digit-groups-underscore.pdf", "_")],
+)
+def test_digit_groups_split_by_a_mark_that_separates_nothing_known_are_refused(
+    name: str, mark: str
+) -> None:
+    assert f"15{mark}413" in glyphs(name) and f"1{mark}234" in glyphs(name)
+    _, report = read(name)
+    # Never 413 or 234 (as a run loaded them): null, and each refusal names the sentence.
+    assert report.troops_total is None and report.non_nato_troops is None
+    for metric in ("troops_total", "non_nato_troops"):
+        warning = next(w for w in report.warnings if w.startswith(metric))
+        assert f'the digits of a figure are split by "{mark}"' in warning
+        assert f"was 15{mark}413, which included 1{mark}234 troops" in warning
     assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
 
 
