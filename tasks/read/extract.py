@@ -137,6 +137,11 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
     metrics = measure(all_lines)
     page_one = read.pages[0].lines if read.pages else []
     masthead = read_masthead(page_one, metrics.margin, metrics.body_size)
+    if masthead.distribution_date is None:
+        read.warnings.append(
+            "page 1: no distribution date could be read in the masthead (a date under "
+            '"Distr.: General"): the document\'s date is unknown'
+        )
     lines_by_page = [
         [x for x in page.lines if page.number != 1 or x.baseline > masthead.end]
         for page in read.pages
@@ -402,6 +407,10 @@ def _page_objects(
                     read.undecodable[_font_name(obj.fontname, read.fonts)] += 1
                     continue
             matrix = obj.matrix
+            direction = direction_of(matrix)
+            # pdfminer's size is the box's height: for text running up or down the page, that
+            # is the glyph's advance ("i" looks 3 pt tall); its type size is the box's width.
+            size = obj.x1 - obj.x0 if direction in ("up", "down") else obj.size
             chars.append(
                 Char(
                     text,
@@ -410,9 +419,9 @@ def _page_objects(
                     height - obj.y1 + mb_top,
                     height - obj.y0 + mb_top,
                     height - matrix[5] + mb_top,
-                    obj.size,
+                    size,
                     _font_name(obj.fontname, read.fonts),
-                    direction_of(matrix),
+                    direction,
                     matrix[4] + mb_x0,
                 )
             )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -262,6 +264,102 @@ def troops_in(*paragraphs: str) -> bytes:
     return render_pdf(archive("S/2024/215", troops_total=None, distractors=list(paragraphs)))
 
 
+_PAGE = re.compile(
+    rb"\n(\d+) 0 obj\n(<<\n/Contents (\d+) 0 R\n/Parent \d+ 0 R\n[^>]*/Type /Page\n>>)"
+)
+_STREAM = rb"\n%d 0 obj\n<<\n/Filter /FlateDecode\n/Length (\d+)\n>>\nstream\n"
+
+
+def _update(pdf: bytes, objects: list[tuple[int, bytes]]) -> bytes:
+    """``pdf`` with ``objects`` (number, body) appended as an incremental update."""
+    tail = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf)
+    trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref", pdf, re.DOTALL)
+    size = re.search(rb"/Size (\d+)", pdf)
+    if tail is None or trailer is None or size is None:
+        raise ValueError("not a PDF written by the sample generator")
+    out = bytearray(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets: list[tuple[int, int]] = []
+    for number, body in objects:
+        offsets.append((number, len(out)))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % entry for entry in sorted(offsets))
+    keys = re.sub(rb"/Prev \d+|/Size \d+", b"", trailer.group(1)).strip()
+    last = max([int(size.group(1)) - 1, *(number for number, _ in objects)])
+    out += b"trailer\n<< %s /Size %d /Prev %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        keys,
+        last + 1,
+        tail.group(1),
+        xref,
+    )
+    return bytes(out)
+
+
+def rotated(pdf: bytes, degrees: int = 90) -> bytes:
+    """``pdf`` with every page turned by ``degrees`` (its /Rotate): a viewer shows the pages
+    sideways, and pdfminer gives their glyphs turned."""
+    pages = _PAGE.findall(pdf)
+    if not pages:
+        raise ValueError("not a PDF written by the sample generator")
+    return _update(pdf, [
+        (int(number), body.replace(b"/Type /Page", b"/Rotate %d\n/Type /Page" % degrees))
+        for number, body, _ in pages
+    ])  # fmt: skip
+
+
+def printed_sideways(pdf: bytes) -> bytes:
+    """``pdf`` with every page's content turned a quarter turn onto a landscape page: its text
+    runs up the page (a portrait page printed sideways), and no /Rotate says so."""
+    objects: list[tuple[int, bytes]] = []
+    next_id = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    for number, body, contents in _PAGE.findall(pdf):
+        stream = re.search(_STREAM % int(contents), pdf)
+        if stream is None:
+            raise ValueError("not a PDF written by the sample generator")
+        start = stream.end()
+        content = zlib.decompress(pdf[start : start + int(stream.group(1))])
+        turned = b"q 0 1 -1 0 792 0 cm\n" + content + b"\nQ\n"
+        objects.append(
+            (next_id, b"<< /Length %d >>\nstream\n%s\nendstream" % (len(turned), turned))
+        )
+        page = body.replace(b"/Contents %s 0 R" % contents, b"/Contents %d 0 R" % next_id)
+        objects.append(
+            (int(number), page.replace(b"/Type /Page", b"/MediaBox [0 0 792 612]\n/Type /Page"))
+        )
+        next_id += 1
+    return _update(pdf, objects)
+
+
+def masthead_without_date() -> bytes:
+    """One page whose masthead prints no date: "Distr.: General" and the language only."""
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_creation_date(dt.datetime(2021, 6, 15, tzinfo=dt.UTC))
+    pdf.add_page()
+    pdf.set_font("Times", "", 14)
+    pdf.text(123.4, 57.0, "United Nations")
+    pdf.set_font("Times", "", 20)
+    pdf.text(490.0, 57.0, "S")
+    pdf.set_font("Times", "", 10)
+    pdf.text(501.3, 57.0, "/2021/562")
+    pdf.set_font("Times", "B", 20)
+    pdf.text(123.4, 88.0, "Security Council")
+    pdf.set_font("Times", "", 10)
+    pdf.text(397.0, 87.0, "Distr.: General")
+    pdf.text(397.0, 110.7, "Original: English")
+    pdf.set_font("Times", "B", 12)
+    pdf.text(123.4, 224.0, "Report to the United Nations on Kosovo Force operations")
+    pdf.set_font("Times", "", 10)
+    lines = [
+        (250.0, "1.   The present report covers the period from 1 January to 31 March 2021."),
+        (268.0, "2.   As at 31 March 2021, the total number of KFOR troops in theatre was"),
+        (280.0, "approximately 3,700."),
+    ]
+    for top, text in lines:
+        pdf.text(123.4, top, text)
+    pdf.text(65.4, 748.0, "21-08410 (E)    160621")
+    return bytes(pdf.output())
+
+
 def annual(which: str, **changes: object) -> AnnualReport:
     """A report of the bundled second-series archive (annual, with an annex table), changed."""
     report = next(r for r in load_annual_facts(sample_facts()["minurso"]) if r.symbol == which)
@@ -281,8 +379,15 @@ CASES: dict[str, Callable[[], bytes]] = {
         annual("S/2013/220", printed_total=[201, 27, 4, 232])
     ),
     "annex-table-two-line-headings-and-labels.pdf": lambda: render_pdf(
-        annual("S/2013/220", two_line_header=True, label_width=70.0, contributions=[
-            *annex_rows(), SampleRow(country="Bolivia (Plurinational State of)", observers=3)])
+        annual(
+            "S/2013/220",
+            two_line_header=True,
+            label_width=70.0,
+            contributions=[
+                *annex_rows(),
+                SampleRow(country="Bolivia (Plurinational State of)", observers=3),
+            ],
+        )
     ),  # fmt: skip
     "annex-table-dash-for-nil.pdf": lambda: render_pdf(
         annual("S/2013/220", contributions=annex_rows(Ghana={"dash_for_zero": True}))
@@ -330,6 +435,26 @@ CASES: dict[str, Callable[[], bytes]] = {
             ],
         )
     ),
+    "sideways-page-with-the-troop-figure.pdf": lambda: render_pdf(
+        archive(
+            "S/2021/795",
+            troops_total=None,
+            sideways_lines=[
+                "As at 30 June 2021, the total number of KFOR troops in theatre was approximately",
+                "3,700, from twenty North Atlantic Treaty Organization (NATO) and seven non-NATO",
+                "troop-contributing nations. Its strength is listed by nation in the table below.",
+            ],
+        )
+    ),  # fmt: skip
+    "pages-with-rotate-90.pdf": lambda: rotated(render_pdf(archive("S/2021/795"))),
+    "pages-printed-sideways.pdf": lambda: printed_sideways(render_pdf(archive("S/2024/215"))),
+    "masthead-security-council-24pt.pdf": lambda: render_pdf(
+        archive("S/2021/562", organ_size=24.0)
+    ),
+    "masthead-security-council-28pt.pdf": lambda: render_pdf(
+        archive("S/2020/604", organ_size=28.0)
+    ),
+    "masthead-without-a-date.pdf": masthead_without_date,
     "encrypted.pdf": encrypted,
     "scanned-no-text.pdf": scanned,
     "html-saved-as-pdf.pdf": lambda: HTML_PAGE,

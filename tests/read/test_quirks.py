@@ -13,6 +13,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from reportwatch.demo import SAMPLES_DIR
 from reportwatch.errors import NeedsOcrError, PdfTooLargeError
 from reportwatch.models import DocumentText, Report
 from reportwatch.series import load_series
@@ -138,6 +139,62 @@ def test_a_sideways_page_is_read_in_its_direction_with_a_warning() -> None:
     assert report.troops_total == 3700
 
 
+def test_narrow_letters_of_a_sideways_page_are_text_not_footnote_markers() -> None:
+    name = "sideways-page-with-the-troop-figure.pdf"
+    with pdfplumber.open(PDFS / name) as pdf:
+        turned = [c for c in pdf.pages[-1].chars if not c["upright"]]
+    # pdfminer sizes a turned glyph by its advance: "i" and "t" look like 3 pt superscripts.
+    assert turned and min(c["size"] for c in turned if c["text"] in "itlfjrI") < 5
+    doc, report = read(name)
+    paragraph = next(p for p in doc.paragraphs if "KFOR troops in theatre" in p.text)
+    assert paragraph.marks == []
+    assert "As at 30 June 2021, the total number of KFOR troops in theatre was approximately" in (
+        paragraph.text
+    )
+    assert (report.troops_total, report.troops_approximate) == (3700, True)
+    assert (report.nato_nations, report.non_nato_nations) == (20, 7)
+    assert report.as_of_date == dt.date(2021, 6, 30)
+    assert report.warnings == [
+        f"page {doc.page_count} is printed sideways (its text runs up): read in its direction"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "upright_name", "runs"),
+    [
+        # /Rotate 90 on every page: pdfminer gives the glyphs turned, running down.
+        ("pages-with-rotate-90.pdf", "quarterly-2021-q2-nations-in-digits.pdf", "down"),
+        # Every page's content printed a quarter turn on a landscape page, no /Rotate.
+        ("pages-printed-sideways.pdf", str(SAMPLES_DIR / "S_2024_215.pdf"), "up"),
+    ],
+)
+def test_pages_turned_sideways_read_as_the_same_pages_upright(
+    name: str, upright_name: str, runs: str
+) -> None:
+    with pdfplumber.open(PDFS / name) as pdf:
+        turned = [
+            (page.rotation, sum(1 for c in page.chars if not c["upright"]), len(page.chars))
+            for page in pdf.pages
+        ]
+    assert all(rotation == 90 or sideways == count for rotation, sideways, count in turned)
+    doc, report = read(name)
+    upright_doc, upright = read(upright_name)  # the same report, printed upright
+    assert report.warnings == [
+        f"page {n} is printed sideways (its text runs {runs}): read in its direction"
+        for n in range(1, doc.page_count + 1)
+    ]
+    assert (doc.symbol, doc.distribution_date, doc.job_number, doc.title) == (
+        upright_doc.symbol, upright_doc.distribution_date, upright_doc.job_number,
+        upright_doc.title,
+    )  # fmt: skip
+    assert [(p.number, p.section, p.text, p.marks) for p in doc.paragraphs] == [
+        (p.number, p.section, p.text, p.marks) for p in upright_doc.paragraphs
+    ]
+    skip = {"warnings", "paragraphs"}
+    assert report.model_dump(exclude=skip) == upright.model_dump(exclude=skip)
+    assert report.distribution_date is not None and report.troops_total is not None
+
+
 def test_bold_known_from_the_font_descriptor_when_the_name_does_not_say() -> None:
     name = "subset-fonts-without-style-names.pdf"
     with pdfplumber.open(PDFS / name) as pdf:
@@ -175,6 +232,36 @@ def test_masthead_on_shared_baselines_and_page_number_footers() -> None:
     numbers = [p.number for p in doc.paragraphs if p.number]
     assert numbers == list(range(1, 16))
     assert report.troops_total == 3700
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "date"),
+    [
+        ("masthead-security-council-24pt.pdf", 24.0, dt.date(2021, 6, 15)),
+        ("masthead-security-council-28pt.pdf", 28.0, dt.date(2020, 6, 26)),
+    ],
+)
+def test_the_masthead_is_read_whatever_the_size_of_security_council(
+    name: str, size: float, date: dt.date
+) -> None:
+    with pdfplumber.open(PDFS / name) as pdf:
+        organ = [c for c in pdf.pages[0].chars if "Bold" in c["fontname"] and c["top"] < 120]
+    assert "".join(c["text"] for c in organ).replace(" ", "") == "SecurityCouncil"
+    assert {round(c["size"]) for c in organ} == {size}
+    doc, report = read(name)
+    assert (doc.distribution_date, report.distribution_date) == (date, date)
+    assert doc.original_language in {"English", "French"}
+    assert doc.title is not None and doc.title.startswith("Letter dated")
+    assert doc.warnings == [] and report.quarantine_reason is None
+
+
+def test_a_masthead_without_a_date_is_a_warning() -> None:
+    assert "Distr.: General" in plain_text("masthead-without-a-date.pdf")
+    doc, report = read("masthead-without-a-date.pdf")
+    assert doc.symbol == "S/2021/562" and doc.distribution_date is None
+    warning = "page 1: no distribution date could be read in the masthead"
+    assert doc.warnings[0].startswith(warning) and report.warnings[0].startswith(warning)
+    assert report.troops_total == 3700  # the rest is read
 
 
 def test_joint_document_keeps_both_symbols_and_the_series_symbol_is_the_s_one() -> None:
