@@ -31,8 +31,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
-import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -57,6 +55,7 @@ from reportwatch.errors import (
 )
 from reportwatch.models import DocumentText, PageText, TableRowText, TableText
 from tasks.read.chars import Char, direction_of, main_direction, orient
+from tasks.read.decoding import check_decodable, meaningless
 from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
 from tasks.read.paragraphs import Layout, build_paragraphs, measure
@@ -76,8 +75,6 @@ warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 EXTRACTOR_VERSION = "rw-3"  # rw-3: tables without ruling lines read into cells
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
 SNIFF_BYTES = 1024  # %PDF- must start, and %%EOF must appear, within this many bytes
-CID = re.compile(r"^\(cid:\d+\)$")
-UNDECODABLE_SHARE = 0.3  # above this share of undecodable glyphs, the text layer is unusable
 SIDEWAYS_LEFT_OUT = 0.05  # glyphs in another direction than the page's, worth a warning
 
 
@@ -98,6 +95,7 @@ class _Read:
     glyphs: int = 0
     undecodable: Counter[str] = field(default_factory=Counter)  # font → glyphs
     fonts: dict[str, str] = field(default_factory=dict)  # font → name with its style
+    unmapped: set[str] = field(default_factory=set)  # fonts without a Unicode map (/ToUnicode)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -127,7 +125,13 @@ def extract_pdf(
     if sha256 is None:
         sha256 = _sha256(source)
     read = _read_pages(source, label, max_pages)
-    _check_decodable(read, label)
+    read.warnings += check_decodable(
+        label,
+        (line for page in read.pages for line in page.lines),
+        glyphs=read.glyphs,
+        undecodable=read.undecodable,
+        unmapped=read.unmapped,
+    )
     return _document(read, label, sha256)
 
 
@@ -392,7 +396,7 @@ def _page_objects(
     """
     height = float(page.height)
     mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    _learn_fonts(page, read.fonts)
+    _learn_fonts(page, read.fonts, read.unmapped)
     chars: list[Char] = []
     rules: list[tuple[float, float, float]] = []
     images = 0
@@ -403,7 +407,7 @@ def _page_objects(
             text = obj.get_text()
             if not text.isspace():
                 read.glyphs += 1
-                if CID.match(text) or _meaningless(text):
+                if meaningless(text):
                     read.undecodable[_font_name(obj.fontname, read.fonts)] += 1
                     continue
             matrix = obj.matrix
@@ -435,18 +439,14 @@ def _page_objects(
     return chars, rules, images
 
 
-def _meaningless(text: str) -> bool:
-    """A glyph whose Unicode says nothing: a control code, private use or unassigned."""
-    return any(unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"} for ch in text)
-
-
 def _font_name(name: object, fonts: dict[str, str]) -> str:
     text = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
     return fonts.get(text, text)
 
 
-def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
-    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor.
+def _learn_fonts(page: Page, fonts: dict[str, str], unmapped: set[str]) -> None:
+    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor, and
+    note the fonts without a Unicode map (no /ToUnicode: their text is a guess).
 
     A descriptor with /FontWeight 600 or more, or the ForceBold flag, makes the font bold:
     the reader then knows its headings. Learned once per font of the document.
@@ -463,6 +463,8 @@ def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
         if not name or name in fonts:
             continue
         fonts[name] = name
+        if "ToUnicode" not in spec:
+            unmapped.add(name)
         descriptor = resolve1(spec.get("FontDescriptor"))
         if descriptor is None and (descendants := resolve1(spec.get("DescendantFonts"))):
             descendant = resolve1(descendants[0]) if isinstance(descendants, list) else None
@@ -475,6 +477,8 @@ def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
             isinstance(flags, int) and flags & (1 << 18)
         ):
             fonts[name] = f"{name},Bold"
+            if name in unmapped:
+                unmapped.add(fonts[name])
 
 
 def _literal(value: object) -> str | None:
@@ -509,36 +513,6 @@ def _page(
             f"page {number}: {left_out} characters printed in another direction were left out"
         )
     return _Page(number, width, height, direction, chars_to_lines(upright, number), rules)
-
-
-def _check_decodable(read: _Read, label: str) -> None:
-    """Raise NeedsOcrError when the text layer is mostly glyphs without a Unicode meaning."""
-    if not read.glyphs:
-        return
-    bad = sum(read.undecodable.values())
-    letters = sum(
-        1 for page in read.pages for line in page.lines for ch in line.text if ch.isalpha()
-    )
-    fonts = ", ".join(name for name, _ in read.undecodable.most_common(4))
-    if bad > UNDECODABLE_SHARE * read.glyphs:
-        raise NeedsOcrError(
-            f"{label}: {bad:,} of its {read.glyphs:,} characters cannot be decoded (fonts "
-            f"without a Unicode map: {fonts}): its text layer is unusable and it needs OCR",
-            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
-        )
-    if letters < UNDECODABLE_SHARE * (read.glyphs - bad) and read.glyphs - bad > 50:
-        used = Counter(
-            c.font for page in read.pages for line in page.lines for c in line.chars
-        ).most_common(4)
-        raise NeedsOcrError(
-            f"{label}: its {read.glyphs:,} characters hold almost no letters (fonts: "
-            f"{', '.join(name for name, _ in used)}): its text layer is unusable and it needs OCR",
-            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
-        )
-    if bad:
-        read.warnings.append(
-            f"{bad:,} characters could not be decoded and were left out (fonts: {fonts})"
-        )
 
 
 def _mapped(exc: BaseException, label: str, page: int | None = None) -> ExtractError:

@@ -15,10 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
@@ -34,6 +37,8 @@ from reportwatch.demo.samples.facts import (
 )
 from reportwatch.demo.samples.render import layout_pdf, render_pdf
 from reportwatch.demo.samples.textlayer import remap_text_layer
+from reportwatch.demo.samples.wording import MONTHLY_ROUTINE_PARAGRAPHS as MONTHLY
+from reportwatch.demo.samples.wording import ROUTINE_PARAGRAPHS
 
 PDF_DIR = Path(__file__).resolve().parent / "pdfs"
 D = dt.date
@@ -360,6 +365,64 @@ def masthead_without_date() -> bytes:
     return bytes(pdf.output())
 
 
+def _box_font(path: Path) -> None:
+    """A TrueType font of printable ASCII, every glyph a box: enough for fpdf2 to embed."""
+    chars = [chr(code) for code in range(32, 127)]
+    names = [".notdef", *(f"u{ord(c):04X}" for c in chars)]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(c): f"u{ord(c):04X}" for c in chars})
+    glyphs = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        if name not in (".notdef", "u0020"):
+            for x, y in ((50, 0), (50, 700), (450, 700), (450, 0)):
+                (pen.lineTo if x != 50 or y else pen.moveTo)((x, y))
+            pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: (500, 50) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Boxes", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    builder.font.recalcTimestamp = False  # the same bytes on every run
+    builder.font["head"].created = builder.font["head"].modified = 3_600_000_000
+    builder.save(str(path))
+
+
+def embedded_font_without_unicode_map() -> bytes:
+    """A KFOR report set in an embedded TrueType font (as fpdf2 embeds it: a subset, codes in
+    the order of first use), its /ToUnicode map blanked out. pdfminer then reads the codes
+    through the font's own character table: letters, but not the printed ones."""
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_creation_date(dt.datetime(2021, 6, 15, tzinfo=dt.UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        _box_font(Path(folder) / "boxes.ttf")
+        pdf.add_font("Boxes", "", str(Path(folder) / "boxes.ttf"))
+        pdf.add_page()
+        pdf.set_font("Boxes", "", 10)
+        head = ["United Nations    S/2021/562", "Security Council", "Distr.: General",
+                "15 June 2021", "Original: English"]  # fmt: skip
+        for index, line in enumerate(head):
+            pdf.text(123.4 if index < 2 else 397.0, 57.0 + 14.0 * index, line)
+        pdf.set_xy(123.4, 200.0)
+        pdf.multi_cell(364.6, 12.0, "Report to the United Nations on Kosovo Force operations")
+        paragraphs = [
+            "1. The present report covers Kosovo Force (KFOR) activities during the period from "
+            "1 January to 31 March 2021.",
+            "2. As at 31 March 2021, the total number of KFOR troops in theatre was "
+            "approximately 3,700, from twenty NATO and seven non-NATO troop-contributing nations.",
+            *(f"{n}. {text}" for n, text in enumerate(ROUTINE_PARAGRAPHS + MONTHLY, 3)),
+        ]
+        for text in paragraphs:
+            pdf.set_x(123.4)
+            pdf.multi_cell(364.6, 12.0, text)
+            pdf.ln(6.0)
+        data = bytes(pdf.output())
+    return re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), data)
+
+
 def annual(which: str, **changes: object) -> AnnualReport:
     """A report of the bundled second-series archive (annual, with an annex table), changed."""
     report = next(r for r in load_annual_facts(sample_facts()["minurso"]) if r.symbol == which)
@@ -388,7 +451,7 @@ CASES: dict[str, Callable[[], bytes]] = {
                 SampleRow(country="Bolivia (Plurinational State of)", observers=3),
             ],
         )
-    ),  # fmt: skip
+    ),
     "annex-table-dash-for-nil.pdf": lambda: render_pdf(
         annual("S/2013/220", contributions=annex_rows(Ghana={"dash_for_zero": True}))
     ),
@@ -423,6 +486,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "font-without-unicode-map.pdf": lambda: remap_text_layer(
         render_pdf(archive("S/2020/910")), undecodable=True
     ),
+    "embedded-font-without-unicode-map.pdf": embedded_font_without_unicode_map,
     "subset-fonts-without-style-names.pdf": lambda: remap_text_layer(
         render_pdf(archive("S/2023/179")), subset_names=True
     ),
@@ -445,7 +509,7 @@ CASES: dict[str, Callable[[], bytes]] = {
                 "troop-contributing nations. Its strength is listed by nation in the table below.",
             ],
         )
-    ),  # fmt: skip
+    ),
     "pages-with-rotate-90.pdf": lambda: rotated(render_pdf(archive("S/2021/795"))),
     "pages-printed-sideways.pdf": lambda: printed_sideways(render_pdf(archive("S/2024/215"))),
     "masthead-security-council-24pt.pdf": lambda: render_pdf(

@@ -19,6 +19,7 @@ from reportwatch.models import DocumentText, Report
 from reportwatch.series import load_series
 from tasks.read.extract import extract_pdf
 from tasks.read.normalize import normalize
+from tasks.read.task import read_document
 from tests.data.make_pdfs import sixty_thousand_pages
 
 PDFS = Path(__file__).resolve().parents[1] / "data" / "pdfs"
@@ -123,6 +124,24 @@ def test_a_font_without_a_unicode_map_needs_ocr_and_names_the_fonts() -> None:
     message = caught.value.one_line()
     assert "cannot be decoded" in message and "Times-Roman" in message
     assert "OCR" in message and not caught.value.transient
+
+
+def test_an_embedded_font_without_a_unicode_map_that_decodes_to_letters_needs_ocr() -> None:
+    name = "embedded-font-without-unicode-map.pdf"
+    text = plain_text(name)
+    # Bare pdfplumber reads letters, and none of the report's words.
+    assert sum(ch.isalpha() for ch in text) > 300 and "KFOR" not in text and "the" not in text
+    with pytest.raises(NeedsOcrError) as caught:
+        extract_pdf(PDFS / name)
+    message = caught.value.one_line()
+    assert "fonts without a Unicode map does not read as language (MPDFAA+Boxes (0 of" in message
+    assert "needs OCR" in message and not caught.value.transient
+    # In a run: quarantined as needing OCR, never rejected as another series' document.
+    kfor = load_series("kfor")
+    outcome = read_document(PDFS / name, series="kfor", profile=kfor.profile,
+                            confirm_terms=kfor.confirm_terms)  # fmt: skip
+    assert outcome.rejected is None and outcome.report is None and not outcome.damaged
+    assert outcome.reason is not None and "needs OCR" in outcome.reason
 
 
 def test_a_sideways_page_is_read_in_its_direction_with_a_warning() -> None:
