@@ -28,7 +28,6 @@ above it sees a ``pdfminer`` exception.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import warnings
@@ -60,6 +59,7 @@ from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
 from tasks.read.paragraphs import Layout, build_paragraphs, measure
 from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
+from tasks.read.pdffile import inspect, sha256_of, sniff
 from tasks.read.tables import FoundTable, find_tables
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,6 @@ warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 
 EXTRACTOR_VERSION = "rw-3"  # rw-3: tables without ruling lines read into cells
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
-SNIFF_BYTES = 1024  # %PDF- must start, and %%EOF must appear, within this many bytes
 SIDEWAYS_LEFT_OUT = 0.05  # glyphs in another direction than the page's, worth a warning
 
 
@@ -115,16 +114,17 @@ def extract_pdf(
     """
     if isinstance(source, str):
         source = Path(source)
-    label, size, head, tail = _inspect(source)
+    label, size, head = inspect(source)
     if size > max_bytes:
         raise PdfTooLargeError(
             f"{label} is {size:,} bytes, over the cap of {max_bytes:,} bytes",
             hint="raise REPORTWATCH_MAX_BYTES if the file is genuine",
         )
-    _sniff(label, size, head, tail)
+    found = sniff(source, label, size, head)
     if sha256 is None:
-        sha256 = _sha256(source)
+        sha256 = sha256_of(source)
     read = _read_pages(source, label, max_pages)
+    read.warnings[:0] = found
     read.warnings += check_decodable(
         label,
         (line for page in read.pages for line in page.lines),
@@ -241,70 +241,6 @@ def _table_text(table: FoundTable, layout: Layout, body: list[Line]) -> TableTex
         ],
         notes=notes,
     )
-
-
-# the file, before pdfminer sees it ----------------------------------------------------------
-def _inspect(source: Path | bytes) -> tuple[str, int, bytes, bytes]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        return "the document", len(data), data[:SNIFF_BYTES], data[-SNIFF_BYTES:]
-    path = Path(source)
-    label = str(path)
-    try:
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            head = handle.read(SNIFF_BYTES)
-            handle.seek(max(0, size - SNIFF_BYTES))
-            tail = handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise ExtractError(
-            f"cannot read {label}: {exc.strerror or exc}", hint="check the path"
-        ) from exc
-    return label, size, head, tail
-
-
-def _sniff(label: str, size: int, head: bytes, tail: bytes) -> None:
-    if size == 0:
-        raise NotAPdfError(f"{label} is empty (0 bytes), not a PDF", hint="download it again")
-    if b"%PDF-" not in head:
-        raise NotAPdfError(
-            f"{label} {_looks_like(head)}, not a PDF",
-            hint="the server probably answered with an error or login page; check the URL",
-        )
-    if b"%%EOF" not in tail:
-        raise NotAPdfError(
-            f"{label} looks truncated: a PDF ends with %%EOF and this one does not "
-            f"({size:,} bytes)",
-            hint="download it again",
-        )
-
-
-def _looks_like(head: bytes) -> str:
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:512]:
-        return "looks like an HTML page"
-    if start.startswith(b"<?xml") or start.startswith(b"<"):
-        return "looks like an XML document"
-    if start.startswith((b"{", b"[")):
-        return "looks like JSON"
-    if start.startswith(b"pk\x03\x04"):
-        return "looks like a ZIP archive (a Word or Excel file?)"
-    if start.startswith((b"\x89png", b"\xff\xd8\xff", b"gif8")):
-        return "looks like an image"
-    if start and all(32 <= b < 127 or b in b"\t\r\n" for b in start[:64]):
-        return "looks like plain text"
-    return f"starts with bytes {head[:8]!r}"
-
-
-def _sha256(source: Path | bytes) -> str:
-    digest = hashlib.sha256()
-    if isinstance(source, bytes | bytearray | memoryview):
-        digest.update(source)
-        return digest.hexdigest()
-    with Path(source).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # pdfplumber: the boundary ---------------------------------------------------------------------

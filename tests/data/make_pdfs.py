@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 import re
 import tempfile
 import zlib
@@ -184,6 +185,19 @@ def scanned() -> bytes:
 def truncated() -> bytes:
     data = render_pdf(archive("S/2020/604"))
     return data[: len(data) * 6 // 10]
+
+
+def cut_inside_its_update() -> bytes:
+    """A PDF with an incremental update, cut halfway through the update: the %%EOF of the
+    original file is in it, followed by objects that never end."""
+    data = digit_groups("\u00a0", "\u2009")
+    first_end = data.index(b"%%EOF") + len(b"%%EOF")
+    return data[: first_end + (len(data) - first_end) // 2]
+
+
+def with_bytes_after_its_end(extra: bytes) -> bytes:
+    """A whole PDF followed by ``extra``: every reader ignores what follows %%EOF."""
+    return render_pdf(archive("S/2020/604")) + extra
 
 
 MONTHLY_1999_11 = MONTHLY_2001_03.model_copy(
@@ -523,6 +537,11 @@ CASES: dict[str, Callable[[], bytes]] = {
     "scanned-no-text.pdf": scanned,
     "html-saved-as-pdf.pdf": lambda: HTML_PAGE,
     "truncated.pdf": truncated,
+    "truncated-inside-an-update.pdf": cut_inside_its_update,
+    "bytes-after-eof-nul.pdf": lambda: with_bytes_after_its_end(b"\x00" * 3000),
+    "bytes-after-eof-random.pdf": lambda: with_bytes_after_its_end(
+        random.Random(2000).randbytes(2000)
+    ),
     "zero-bytes.pdf": lambda: b"",
 }
 

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 
 from reportwatch.demo import SAMPLES_DIR
-from reportwatch.errors import NeedsOcrError, PdfTooLargeError
+from reportwatch.errors import NeedsOcrError, NotAPdfError, PdfTooLargeError
 from reportwatch.models import DocumentText, Report
 from reportwatch.series import load_series
 from tasks.read.extract import extract_pdf
@@ -322,6 +322,39 @@ def test_footnote_is_kept_apart_and_its_marker_stays_printed() -> None:
     assert [cited.text[a:b] for a, b in cited.marks] == ["1"]
     assert not any("World Health" in p.text for p in doc.paragraphs if p.kind == "paragraph")
     assert report.troops_total == 3600
+
+
+# the file's end -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "warnings"),
+    [
+        ("bytes-after-eof-nul.pdf", []),  # NUL is white space to PDF: padding, nothing to say
+        ("bytes-after-eof-random.pdf", [
+            "2,000 bytes after the end of the PDF (%%EOF) were ignored: they are no part of "
+            "the document"
+        ]),
+    ],
+)  # fmt: skip
+def test_a_whole_pdf_with_bytes_after_its_end_is_read(name: str, warnings: list[str]) -> None:
+    data = (PDFS / name).read_bytes()
+    assert b"%%EOF" not in data[-1024:]  # the end marker is not where the file ends
+    with pdfplumber.open(PDFS / name) as pdf:  # any reader ignores what follows it
+        assert "/2020/604" in pdf.pages[0].extract_text()
+    doc, report = read(name)
+    assert doc.symbol == "S/2020/604" and doc.warnings == report.warnings == warnings
+    assert report.troops_total == 3600 and report.quarantine_reason is None
+    assert extract_pdf(data).warnings == warnings  # the same from the bytes
+
+
+def test_a_pdf_cut_inside_its_incremental_update_is_truncated() -> None:
+    data = (PDFS / "truncated-inside-an-update.pdf").read_bytes()
+    assert b"%%EOF" in data  # the original file's end marker, with the update's objects after
+    with pytest.raises(NotAPdfError) as caught:
+        extract_pdf(PDFS / "truncated-inside-an-update.pdf")
+    assert "looks truncated: a PDF ends with %%EOF and objects follow its last one" in (
+        caught.value.message
+    )
+    assert caught.value.hint == "download it again"
 
 
 # caps before any page is built -------------------------------------------------------------
