@@ -32,22 +32,18 @@ import io
 import logging
 import warnings
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 from pdfminer.layout import LTChar, LTContainer, LTImage, LTLine, LTRect
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
 from pdfplumber.page import Page
 
 from reportwatch.errors import (
     EncryptedPdfError,
-    ExtractError,
     NeedsOcrError,
     NotAPdfError,
     PdfTooLargeError,
@@ -59,6 +55,15 @@ from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
 from tasks.read.paragraphs import Layout, build_paragraphs, measure
 from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
+from tasks.read.pdf_pages import (
+    content_damage,
+    declared_pages,
+    describe,
+    mapped,
+    pdf_pages,
+    too_many,
+    tree_pages,
+)
 from tasks.read.pdffile import inspect, sha256_of, sniff
 from tasks.read.tables import FoundTable, find_tables
 
@@ -252,70 +257,51 @@ def _read_pages(source: Path | bytes, label: str, max_pages: int) -> _Read:
         try:
             pdf = pdfplumber.open(stream)
         except Exception as exc:  # the library call: anything it raises means a bad file
-            raise _mapped(exc, label) from exc
+            raise mapped(exc, label) from exc
         # Not pdf.close(): it walks ``pdf.pages``, building every page of the tree (a minute for
         # 60,000 pages), only to close pages we already closed one by one. The stream is ours
         # and closes with this block; dropping the document releases the rest.
         return _read_opened(pdf, label, max_pages)
 
 
-def declared_pages(pdf: Any) -> int | None:
-    """The page count the document's page tree declares (``/Root /Pages /Count``), if any.
-
-    Read from the trailer's catalogue without building a single page, so the page cap costs
-    nothing on a file that declares 60,000 pages.
-    """
-    try:
-        tree = resolve1(pdf.doc.catalog.get("Pages"))
-        count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
-    except Exception:  # a damaged tree: the pages themselves will say what is wrong
-        return None
-    return count if isinstance(count, int) and count >= 0 else None
-
-
-def _too_many(label: str, pages: int, max_pages: int, declared: bool) -> PdfTooLargeError:
-    how = " (as its page tree declares)" if declared else ""
-    return PdfTooLargeError(
-        f"{label} has {pages:,} pages{how}, over the cap of {max_pages:,} pages",
-        hint="raise REPORTWATCH_MAX_PAGES if the file is genuine",
-    )
-
-
-def _pdf_pages(pdf: Any, label: str, max_pages: int) -> Iterator[Page]:
-    """pdfplumber pages one at a time, never more than ``max_pages`` of them."""
-    try:
-        tree = PDFPage.create_pages(pdf.doc)
-        doctop = 0.0
-        for index, page_obj in enumerate(tree):
-            if index >= max_pages:
-                raise _too_many(label, index + 1, max_pages, declared=False)
-            page = Page(pdf, page_obj, page_number=index + 1, initial_doctop=doctop)
-            doctop += float(page.height)
-            yield page
-    except ExtractError:
-        raise
-    except Exception as exc:
-        raise _mapped(exc, label) from exc
-
-
 def _read_opened(pdf: Any, label: str, max_pages: int) -> _Read:
     declared = declared_pages(pdf)
     if declared is not None and declared > max_pages:
-        raise _too_many(label, declared, max_pages, declared=True)
+        raise too_many(label, declared, max_pages, declared=True)
     read = _Read()
-    for page in _pdf_pages(pdf, label, max_pages):
-        try:
-            chars, rules, images = _page_objects(page, read)
-            width, height = float(page.width), float(page.height)
-        except Exception as exc:
-            raise _mapped(exc, label, page.page_number) from exc
-        finally:
-            page.close()  # drop pdfplumber's per-page caches: memory stays flat
-        read.pages.append(_page(read, page.page_number, chars, rules, width, height))
+    leaves = tree_pages(pdf, label, max_pages)
+    unreadable: list[str] = []
+    for leaf, page in pdf_pages(pdf, leaves, label):
+        chars: list[Char] = []
+        rules: list[tuple[float, float, float]] = []
+        images = 0
+        width, height = (read.pages[-1].width, read.pages[-1].height) if read.pages else (0, 0)
+        damage = leaf.damage
+        if page is not None:
+            damage = content_damage(page.page_obj)
+            try:
+                chars, rules, images = _page_objects(page, read)
+                width, height = float(page.width), float(page.height)
+            except Exception as exc:
+                error = mapped(exc, label, leaf.number)
+                if isinstance(error, EncryptedPdfError):
+                    raise error from exc
+                damage = f"it cannot be read ({describe(exc)})"
+            finally:
+                page.close()  # drop pdfplumber's per-page caches: memory stays flat
+        if damage:
+            unreadable.append(f"page {leaf.number}: {damage}")
+        read.pages.append(_page(read, leaf.number, chars, rules, width, height))
         read.pages[-1].images = images
-    if not read.pages:
+    if not read.pages or len(unreadable) == len(read.pages):
         raise NotAPdfError(
-            f"{label} has no pages", hint="download it again; if it persists, open it in a viewer"
+            f"{label} has no page that can be read" + (f" ({unreadable[0]})" if unreadable else ""),
+            hint="download it again; if it persists, open it in a viewer",
+        )
+    read.warnings += [f"{where}: its text is missing or incomplete" for where in unreadable]
+    if declared is not None and declared != len(leaves):
+        read.warnings.append(
+            f"the page tree declares {declared} pages but lists {len(leaves)}: pages may be missing"
         )
     return read
 
@@ -449,22 +435,6 @@ def _page(
             f"page {number}: {left_out} characters printed in another direction were left out"
         )
     return _Page(number, width, height, direction, chars_to_lines(upright, number), rules)
-
-
-def _mapped(exc: BaseException, label: str, page: int | None = None) -> ExtractError:
-    """The ExtractError for an exception pdfplumber or pdfminer raised."""
-    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-    where = f"{label} (page {page})" if page else label
-    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return EncryptedPdfError(
-            f"{where} is encrypted and needs a password ({type(cause).__name__})",
-            hint="ask the publisher for an unprotected copy; reportwatch does not guess passwords",
-        )
-    detail = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
-    return NotAPdfError(
-        f"{where} is damaged and cannot be read as a PDF ({detail[:200]})",
-        hint="download it again; if it persists, open it in a viewer to check",
-    )
 
 
 def _running_symbol(lines: list[Line]) -> str | None:

@@ -349,6 +349,38 @@ def printed_sideways(pdf: bytes) -> bytes:
     return _update(pdf, objects)
 
 
+FOUR_PAGES = archive("S/2023/668", filler_paragraphs=12)  # the enclosure on pages 3 and 4
+
+
+def damaged_page_object(page: int) -> bytes:
+    """FOUR_PAGES with the object of ``page`` overwritten where it starts (a damaged sector):
+    the page tree still lists it, but it no longer resolves to a page."""
+    data = bytearray(render_pdf(FOUR_PAGES))
+    found = list(_PAGE.finditer(data))[page - 1]
+    start = found.start(1)
+    data[start : found.end(1) + 6] = b"x" * (found.end(1) + 6 - start)  # "12 0 obj"
+    return bytes(data)
+
+
+def damaged_content_stream(page: int) -> bytes:
+    """FOUR_PAGES with 40 bytes in the middle of ``page``'s compressed content zeroed."""
+    data = bytearray(render_pdf(FOUR_PAGES))
+    contents = int(list(_PAGE.finditer(data))[page - 1].group(3))
+    stream = re.search(_STREAM % contents, data)
+    assert stream is not None
+    middle = stream.end() + int(stream.group(1)) // 2
+    data[middle : middle + 40] = b"\x00" * 40
+    return bytes(data)
+
+
+def page_tree_count(count: int) -> bytes:
+    """FOUR_PAGES whose page tree declares ``count`` pages (its /Count), four listed."""
+    data = render_pdf(FOUR_PAGES)
+    node = re.search(rb"\n1 0 obj\n(<<\n/Count \d+\n.*?/Type /Pages\n>>)", data, re.DOTALL)
+    assert node is not None
+    return _update(data, [(1, re.sub(rb"/Count \d+", b"/Count %d" % count, node.group(1)))])
+
+
 def masthead_without_date() -> bytes:
     """One page whose masthead prints no date: "Distr.: General" and the language only."""
     pdf = FPDF(unit="pt", format="letter")
@@ -533,6 +565,9 @@ CASES: dict[str, Callable[[], bytes]] = {
         archive("S/2020/604", organ_size=28.0)
     ),
     "masthead-without-a-date.pdf": masthead_without_date,
+    "damaged-page-object.pdf": lambda: damaged_page_object(2),
+    "damaged-content-stream.pdf": lambda: damaged_content_stream(4),
+    "page-tree-declares-five-lists-four.pdf": lambda: page_tree_count(5),
     "encrypted.pdf": encrypted,
     "scanned-no-text.pdf": scanned,
     "html-saved-as-pdf.pdf": lambda: HTML_PAGE,

@@ -14,20 +14,25 @@ import pdfplumber
 import pytest
 
 from reportwatch.demo import SAMPLES_DIR
+from reportwatch.demo.samples.render import render_pdf
 from reportwatch.errors import NeedsOcrError, NotAPdfError, PdfTooLargeError
 from reportwatch.models import DocumentText, Report
 from reportwatch.series import load_series
 from tasks.read.extract import extract_pdf
 from tasks.read.normalize import normalize
 from tasks.read.task import read_document
-from tests.data.make_pdfs import sixty_thousand_pages
+from tests.data.make_pdfs import FOUR_PAGES, sixty_thousand_pages
 
 PDFS = Path(__file__).resolve().parents[1] / "data" / "pdfs"
 PROFILE = load_series("kfor").profile
 
 
 def read(name: str) -> tuple[DocumentText, Report]:
-    doc = extract_pdf(PDFS / name)
+    return read_bytes(PDFS / name)
+
+
+def read_bytes(source: Path | bytes) -> tuple[DocumentText, Report]:
+    doc = extract_pdf(source)
     return doc, normalize(doc, series="kfor", profile=PROFILE)
 
 
@@ -355,6 +360,37 @@ def test_a_pdf_cut_inside_its_incremental_update_is_truncated() -> None:
         caught.value.message
     )
     assert caught.value.hint == "download it again"
+
+
+def test_a_damaged_page_object_keeps_its_number_and_is_named_in_a_warning() -> None:
+    with pdfplumber.open(PDFS / "damaged-page-object.pdf") as pdf:
+        assert len(pdf.pages) == 3  # bare pdfplumber: one page gone, the others renumbered
+    doc, report = read("damaged-page-object.pdf")
+    _, whole = read_bytes(render_pdf(FOUR_PAGES))
+    assert doc.page_count == 4 and [p.number for p in doc.pages] == [1, 2, 3, 4]
+    assert doc.pages[1].lines == []
+    warning = "page 2: its page object is damaged: its text is missing or incomplete"
+    assert doc.warnings == [warning] and report.warnings == [warning]
+    # The pages after it keep their numbers: the evidence points where the figure is printed.
+    assert report.troops_total == whole.troops_total == 3800
+    assert report.evidence["troops_total"] == whole.evidence["troops_total"]
+    assert {p.page for p in doc.paragraphs if p.part == "enclosure"} == {3, 4}
+
+
+def test_a_corrupt_content_stream_is_named_in_a_warning() -> None:
+    doc, report = read("damaged-content-stream.pdf")
+    assert doc.page_count == 4
+    assert report.warnings == [
+        "page 4: its content stream 10 is corrupt (Error -3 while decompressing data: "
+        "incorrect data check): its text is missing or incomplete"
+    ]
+    assert report.troops_total == 3800  # page 3 is whole
+
+
+def test_a_page_tree_declaring_more_pages_than_it_lists_is_a_warning() -> None:
+    doc, report = read("page-tree-declares-five-lists-four.pdf")
+    assert doc.page_count == 4 and report.troops_total == 3800
+    assert report.warnings == ["the page tree declares 5 pages but lists 4: pages may be missing"]
 
 
 # caps before any page is built -------------------------------------------------------------
