@@ -332,6 +332,7 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
         symbol=doc.symbol,
         symbols=list(doc.symbols),
         reissue=doc.reissue,
+        job_number=doc.job_number,
         series=series,
         title=doc.title,
         distribution_date=doc.distribution_date,
