@@ -161,7 +161,7 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
         [page.rules for page in read.pages],
         metrics.right - metrics.margin,
     )
-    bodies = [p.body for p in parts.pages]
+    bodies = printed = [p.body for p in parts.pages]  # printed: every line, tables' rows too
     found: list[FoundTable] = []
     for page, body in zip(read.pages, bodies, strict=True):
         on_page = find_tables(body, page.number)
@@ -188,7 +188,7 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
             direction=page.direction,
             images=page.images,
         )
-        for page, body, notes in zip(read.pages, bodies, notes_by_page, strict=True)
+        for page, body, notes in zip(read.pages, printed, notes_by_page, strict=True)
     ]
     furniture = [x for p in parts.pages for x in p.furniture]
     reissue = parts.reissue_note

@@ -498,6 +498,10 @@ CASES: dict[str, Callable[[], bytes]] = {
             ],
         )
     ),
+    "annex-table-refused-label-too-long.pdf": lambda: render_pdf(
+        annual("S/2013/220", contributions=[*annex_rows(), SampleRow(
+            country="United Kingdom of Great Britain and Northern Ireland", observers=2)])
+    ),  # fmt: skip
     "annex-table-dash-for-nil.pdf": lambda: render_pdf(
         annual("S/2013/220", contributions=annex_rows(Ghana={"dash_for_zero": True}))
     ),
