@@ -77,7 +77,7 @@ log = logging.getLogger(__name__)
 # restore one another's copies and leave the process with the wrong filters.
 warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 
-EXTRACTOR_VERSION = "rw-3"  # rw-3: tables without ruling lines read into cells
+EXTRACTOR_VERSION = "rw-4"  # rw-4: sideways sizes, pages in tree order, undecodable fonts
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
 SIDEWAYS_LEFT_OUT = 0.05  # glyphs in another direction than the page's, worth a warning
 
