@@ -381,34 +381,21 @@ def page_tree_count(count: int) -> bytes:
     return _update(data, [(1, re.sub(rb"/Count \d+", b"/Count %d" % count, node.group(1)))])
 
 
-def masthead_without_date() -> bytes:
-    """One page whose masthead prints no date: "Distr.: General" and the language only."""
-    pdf = FPDF(unit="pt", format="letter")
-    pdf.set_creation_date(dt.datetime(2021, 6, 15, tzinfo=dt.UTC))
-    pdf.add_page()
-    pdf.set_font("Times", "", 14)
-    pdf.text(123.4, 57.0, "United Nations")
-    pdf.set_font("Times", "", 20)
-    pdf.text(490.0, 57.0, "S")
-    pdf.set_font("Times", "", 10)
-    pdf.text(501.3, 57.0, "/2021/562")
-    pdf.set_font("Times", "B", 20)
-    pdf.text(123.4, 88.0, "Security Council")
-    pdf.set_font("Times", "", 10)
-    pdf.text(397.0, 87.0, "Distr.: General")
-    pdf.text(397.0, 110.7, "Original: English")
-    pdf.set_font("Times", "B", 12)
-    pdf.text(123.4, 224.0, "Report to the United Nations on Kosovo Force operations")
-    pdf.set_font("Times", "", 10)
-    lines = [
-        (250.0, "1.   The present report covers the period from 1 January to 31 March 2021."),
-        (268.0, "2.   As at 31 March 2021, the total number of KFOR troops in theatre was"),
-        (280.0, "approximately 3,700."),
-    ]
-    for top, text in lines:
-        pdf.text(123.4, top, text)
-    pdf.text(65.4, 748.0, "21-08410 (E)    160621")
-    return bytes(pdf.output())
+def without_text(pdf: bytes, page: int, text: str) -> bytes:
+    """``pdf`` with ``text`` no longer printed on ``page`` (its content rewritten)."""
+    found = list(_PAGE.finditer(pdf))[page - 1]
+    number, body, contents = found.groups()
+    stream = re.search(_STREAM % int(contents), pdf)
+    assert stream is not None
+    content = zlib.decompress(pdf[stream.end() : stream.end() + int(stream.group(1))])
+    shown = b"(%s) Tj" % text.encode("cp1252")
+    assert shown in content
+    content = content.replace(shown, b"() Tj")
+    next_id = int(re.findall(rb"/Size (\d+)", pdf)[-1])
+    return _update(pdf, [
+        (next_id, b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)),
+        (int(number), body.replace(b"/Contents %s 0 R" % contents, b"/Contents %d 0 R" % next_id)),
+    ])  # fmt: skip
 
 
 def _box_font(path: Path) -> None:
@@ -499,9 +486,16 @@ CASES: dict[str, Callable[[], bytes]] = {
         )
     ),
     "annex-table-refused-label-too-long.pdf": lambda: render_pdf(
-        annual("S/2013/220", contributions=[*annex_rows(), SampleRow(
-            country="United Kingdom of Great Britain and Northern Ireland", observers=2)])
-    ),  # fmt: skip
+        annual(
+            "S/2013/220",
+            contributions=[
+                *annex_rows(),
+                SampleRow(
+                    country="United Kingdom of Great Britain and Northern Ireland", observers=2
+                ),
+            ],
+        )
+    ),
     "annex-table-dash-for-nil.pdf": lambda: render_pdf(
         annual("S/2013/220", contributions=annex_rows(Ghana={"dash_for_zero": True}))
     ),
@@ -568,7 +562,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "masthead-security-council-28pt.pdf": lambda: render_pdf(
         archive("S/2020/604", organ_size=28.0)
     ),
-    "masthead-without-a-date.pdf": masthead_without_date,
+    "masthead-without-a-date.pdf": lambda: without_text(
+        render_pdf(archive("S/2021/562")), 1, "15 June 2021"
+    ),
     "damaged-page-object.pdf": lambda: damaged_page_object(2),
     "damaged-content-stream.pdf": lambda: damaged_content_stream(4),
     "page-tree-declares-five-lists-four.pdf": lambda: page_tree_count(5),
