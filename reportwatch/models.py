@@ -232,6 +232,7 @@ class Report(BaseModel):
         default_factory=list, description="Every masthead symbol (a joint A/ and S/ document)."
     )
     reissue: str | None = Field(None, description="The reissue note, if the file is a reissue.")
+    job_number: str | None = Field(None, description="ODS job number, e.g. '25-08272'.")
     series: str
     series_match: bool | None = Field(
         None, description="Whether the text mentions the series' confirm terms (None: unchecked)."
@@ -274,6 +275,7 @@ class Report(BaseModel):
             "symbol": self.symbol,
             "symbols": list(self.symbols),
             "reissue": self.reissue,
+            "job_number": self.job_number,
             "series": self.series,
             "series_match": self.series_match,
             "quarantine_reason": self.quarantine_reason,

@@ -26,11 +26,17 @@ ALLOWED = {
     ),
     "pdfplumber": (
         "tasks/read/extract.py",
+        "tasks/read/pdf_pages.py",  # the page tree, walked before any page is built
         "tasks/read/pdf_lines.py",
         "tasks/read/paragraphs.py",
         "tasks/read/tables.py",  # the table finder, run on our own words
     ),
-    "pdfminer": ("tasks/read/extract.py", "tasks/read/pdf_lines.py", "tasks/read/paragraphs.py"),
+    "pdfminer": (
+        "tasks/read/extract.py",
+        "tasks/read/pdf_pages.py",
+        "tasks/read/pdf_lines.py",
+        "tasks/read/paragraphs.py",
+    ),
     "smtplib": ("tasks/alerts/notifiers/email.py",),
     "idna": ("tasks/alerts/notifiers/addresses.py",),  # IDNAError mapped to ConfigError there
 }

@@ -28,39 +28,43 @@ above it sees a ``pdfminer`` exception.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import re
-import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 from pdfminer.layout import LTChar, LTContainer, LTImage, LTLine, LTRect
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
 from pdfplumber.page import Page
 
 from reportwatch.errors import (
     EncryptedPdfError,
-    ExtractError,
     NeedsOcrError,
     NotAPdfError,
     PdfTooLargeError,
 )
 from reportwatch.models import DocumentText, PageText, TableRowText, TableText
 from tasks.read.chars import Char, direction_of, main_direction, orient
+from tasks.read.decoding import check_decodable, meaningless
 from tasks.read.furniture import split_pages
 from tasks.read.masthead import read_masthead, short_job_number
 from tasks.read.paragraphs import Layout, build_paragraphs, measure
 from tasks.read.pdf_lines import BOLD_FONT, Line, chars_to_lines
+from tasks.read.pdf_pages import (
+    content_damage,
+    declared_pages,
+    describe,
+    mapped,
+    pdf_pages,
+    too_many,
+    tree_pages,
+)
+from tasks.read.pdffile import inspect, sha256_of, sniff
 from tasks.read.tables import FoundTable, find_tables
 
 log = logging.getLogger(__name__)
@@ -73,11 +77,8 @@ log = logging.getLogger(__name__)
 # restore one another's copies and leave the process with the wrong filters.
 warnings.filterwarnings("ignore", module=r"pdf(miner|plumber)(\.|$)")
 
-EXTRACTOR_VERSION = "rw-3"  # rw-3: tables without ruling lines read into cells
+EXTRACTOR_VERSION = "rw-4"  # rw-4: sideways sizes, pages in tree order, undecodable fonts
 EXTRACTOR = f"pdfplumber-{pdfplumber.__version__}/{EXTRACTOR_VERSION}"
-SNIFF_BYTES = 1024  # %PDF- must start, and %%EOF must appear, within this many bytes
-CID = re.compile(r"^\(cid:\d+\)$")
-UNDECODABLE_SHARE = 0.3  # above this share of undecodable glyphs, the text layer is unusable
 SIDEWAYS_LEFT_OUT = 0.05  # glyphs in another direction than the page's, worth a warning
 
 
@@ -98,6 +99,7 @@ class _Read:
     glyphs: int = 0
     undecodable: Counter[str] = field(default_factory=Counter)  # font → glyphs
     fonts: dict[str, str] = field(default_factory=dict)  # font → name with its style
+    unmapped: set[str] = field(default_factory=set)  # fonts without a Unicode map (/ToUnicode)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -117,17 +119,24 @@ def extract_pdf(
     """
     if isinstance(source, str):
         source = Path(source)
-    label, size, head, tail = _inspect(source)
+    label, size, head = inspect(source)
     if size > max_bytes:
         raise PdfTooLargeError(
             f"{label} is {size:,} bytes, over the cap of {max_bytes:,} bytes",
             hint="raise REPORTWATCH_MAX_BYTES if the file is genuine",
         )
-    _sniff(label, size, head, tail)
+    found = sniff(source, label, size, head)
     if sha256 is None:
-        sha256 = _sha256(source)
+        sha256 = sha256_of(source)
     read = _read_pages(source, label, max_pages)
-    _check_decodable(read, label)
+    read.warnings[:0] = found
+    read.warnings += check_decodable(
+        label,
+        (line for page in read.pages for line in page.lines),
+        glyphs=read.glyphs,
+        undecodable=read.undecodable,
+        unmapped=read.unmapped,
+    )
     return _document(read, label, sha256)
 
 
@@ -137,6 +146,11 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
     metrics = measure(all_lines)
     page_one = read.pages[0].lines if read.pages else []
     masthead = read_masthead(page_one, metrics.margin, metrics.body_size)
+    if masthead.distribution_date is None:
+        read.warnings.append(
+            "page 1: no distribution date could be read in the masthead (a date under "
+            '"Distr.: General"): the document\'s date is unknown'
+        )
     lines_by_page = [
         [x for x in page.lines if page.number != 1 or x.baseline > masthead.end]
         for page in read.pages
@@ -147,7 +161,7 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
         [page.rules for page in read.pages],
         metrics.right - metrics.margin,
     )
-    bodies = [p.body for p in parts.pages]
+    bodies = printed = [p.body for p in parts.pages]  # printed: every line, tables' rows too
     found: list[FoundTable] = []
     for page, body in zip(read.pages, bodies, strict=True):
         on_page = find_tables(body, page.number)
@@ -174,7 +188,7 @@ def _document(read: _Read, label: str, sha256: str) -> DocumentText:
             direction=page.direction,
             images=page.images,
         )
-        for page, body, notes in zip(read.pages, bodies, notes_by_page, strict=True)
+        for page, body, notes in zip(read.pages, printed, notes_by_page, strict=True)
     ]
     furniture = [x for p in parts.pages for x in p.furniture]
     reissue = parts.reissue_note
@@ -234,70 +248,6 @@ def _table_text(table: FoundTable, layout: Layout, body: list[Line]) -> TableTex
     )
 
 
-# the file, before pdfminer sees it ----------------------------------------------------------
-def _inspect(source: Path | bytes) -> tuple[str, int, bytes, bytes]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        return "the document", len(data), data[:SNIFF_BYTES], data[-SNIFF_BYTES:]
-    path = Path(source)
-    label = str(path)
-    try:
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            head = handle.read(SNIFF_BYTES)
-            handle.seek(max(0, size - SNIFF_BYTES))
-            tail = handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise ExtractError(
-            f"cannot read {label}: {exc.strerror or exc}", hint="check the path"
-        ) from exc
-    return label, size, head, tail
-
-
-def _sniff(label: str, size: int, head: bytes, tail: bytes) -> None:
-    if size == 0:
-        raise NotAPdfError(f"{label} is empty (0 bytes), not a PDF", hint="download it again")
-    if b"%PDF-" not in head:
-        raise NotAPdfError(
-            f"{label} {_looks_like(head)}, not a PDF",
-            hint="the server probably answered with an error or login page; check the URL",
-        )
-    if b"%%EOF" not in tail:
-        raise NotAPdfError(
-            f"{label} looks truncated: a PDF ends with %%EOF and this one does not "
-            f"({size:,} bytes)",
-            hint="download it again",
-        )
-
-
-def _looks_like(head: bytes) -> str:
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start[:512]:
-        return "looks like an HTML page"
-    if start.startswith(b"<?xml") or start.startswith(b"<"):
-        return "looks like an XML document"
-    if start.startswith((b"{", b"[")):
-        return "looks like JSON"
-    if start.startswith(b"pk\x03\x04"):
-        return "looks like a ZIP archive (a Word or Excel file?)"
-    if start.startswith((b"\x89png", b"\xff\xd8\xff", b"gif8")):
-        return "looks like an image"
-    if start and all(32 <= b < 127 or b in b"\t\r\n" for b in start[:64]):
-        return "looks like plain text"
-    return f"starts with bytes {head[:8]!r}"
-
-
-def _sha256(source: Path | bytes) -> str:
-    digest = hashlib.sha256()
-    if isinstance(source, bytes | bytearray | memoryview):
-        digest.update(source)
-        return digest.hexdigest()
-    with Path(source).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # pdfplumber: the boundary ---------------------------------------------------------------------
 def _read_pages(source: Path | bytes, label: str, max_pages: int) -> _Read:
     # We own the stream (not pdfplumber), so it is closed whatever happens below.
@@ -307,70 +257,51 @@ def _read_pages(source: Path | bytes, label: str, max_pages: int) -> _Read:
         try:
             pdf = pdfplumber.open(stream)
         except Exception as exc:  # the library call: anything it raises means a bad file
-            raise _mapped(exc, label) from exc
+            raise mapped(exc, label) from exc
         # Not pdf.close(): it walks ``pdf.pages``, building every page of the tree (a minute for
         # 60,000 pages), only to close pages we already closed one by one. The stream is ours
         # and closes with this block; dropping the document releases the rest.
         return _read_opened(pdf, label, max_pages)
 
 
-def declared_pages(pdf: Any) -> int | None:
-    """The page count the document's page tree declares (``/Root /Pages /Count``), if any.
-
-    Read from the trailer's catalogue without building a single page, so the page cap costs
-    nothing on a file that declares 60,000 pages.
-    """
-    try:
-        tree = resolve1(pdf.doc.catalog.get("Pages"))
-        count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
-    except Exception:  # a damaged tree: the pages themselves will say what is wrong
-        return None
-    return count if isinstance(count, int) and count >= 0 else None
-
-
-def _too_many(label: str, pages: int, max_pages: int, declared: bool) -> PdfTooLargeError:
-    how = " (as its page tree declares)" if declared else ""
-    return PdfTooLargeError(
-        f"{label} has {pages:,} pages{how}, over the cap of {max_pages:,} pages",
-        hint="raise REPORTWATCH_MAX_PAGES if the file is genuine",
-    )
-
-
-def _pdf_pages(pdf: Any, label: str, max_pages: int) -> Iterator[Page]:
-    """pdfplumber pages one at a time, never more than ``max_pages`` of them."""
-    try:
-        tree = PDFPage.create_pages(pdf.doc)
-        doctop = 0.0
-        for index, page_obj in enumerate(tree):
-            if index >= max_pages:
-                raise _too_many(label, index + 1, max_pages, declared=False)
-            page = Page(pdf, page_obj, page_number=index + 1, initial_doctop=doctop)
-            doctop += float(page.height)
-            yield page
-    except ExtractError:
-        raise
-    except Exception as exc:
-        raise _mapped(exc, label) from exc
-
-
 def _read_opened(pdf: Any, label: str, max_pages: int) -> _Read:
     declared = declared_pages(pdf)
     if declared is not None and declared > max_pages:
-        raise _too_many(label, declared, max_pages, declared=True)
+        raise too_many(label, declared, max_pages, declared=True)
     read = _Read()
-    for page in _pdf_pages(pdf, label, max_pages):
-        try:
-            chars, rules, images = _page_objects(page, read)
-            width, height = float(page.width), float(page.height)
-        except Exception as exc:
-            raise _mapped(exc, label, page.page_number) from exc
-        finally:
-            page.close()  # drop pdfplumber's per-page caches: memory stays flat
-        read.pages.append(_page(read, page.page_number, chars, rules, width, height))
+    leaves = tree_pages(pdf, label, max_pages)
+    unreadable: list[str] = []
+    for leaf, page in pdf_pages(pdf, leaves, label):
+        chars: list[Char] = []
+        rules: list[tuple[float, float, float]] = []
+        images = 0
+        width, height = (read.pages[-1].width, read.pages[-1].height) if read.pages else (0, 0)
+        damage = leaf.damage
+        if page is not None:
+            damage = content_damage(page.page_obj)
+            try:
+                chars, rules, images = _page_objects(page, read)
+                width, height = float(page.width), float(page.height)
+            except Exception as exc:
+                error = mapped(exc, label, leaf.number)
+                if isinstance(error, EncryptedPdfError):
+                    raise error from exc
+                damage = f"it cannot be read ({describe(exc)})"
+            finally:
+                page.close()  # drop pdfplumber's per-page caches: memory stays flat
+        if damage:
+            unreadable.append(f"page {leaf.number}: {damage}")
+        read.pages.append(_page(read, leaf.number, chars, rules, width, height))
         read.pages[-1].images = images
-    if not read.pages:
+    if not read.pages or len(unreadable) == len(read.pages):
         raise NotAPdfError(
-            f"{label} has no pages", hint="download it again; if it persists, open it in a viewer"
+            f"{label} has no page that can be read" + (f" ({unreadable[0]})" if unreadable else ""),
+            hint="download it again; if it persists, open it in a viewer",
+        )
+    read.warnings += [f"{where}: its text is missing or incomplete" for where in unreadable]
+    if declared is not None and declared != len(leaves):
+        read.warnings.append(
+            f"the page tree declares {declared} pages but lists {len(leaves)}: pages may be missing"
         )
     return read
 
@@ -387,7 +318,7 @@ def _page_objects(
     """
     height = float(page.height)
     mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    _learn_fonts(page, read.fonts)
+    _learn_fonts(page, read.fonts, read.unmapped)
     chars: list[Char] = []
     rules: list[tuple[float, float, float]] = []
     images = 0
@@ -398,10 +329,14 @@ def _page_objects(
             text = obj.get_text()
             if not text.isspace():
                 read.glyphs += 1
-                if CID.match(text) or _meaningless(text):
+                if meaningless(text):
                     read.undecodable[_font_name(obj.fontname, read.fonts)] += 1
                     continue
             matrix = obj.matrix
+            direction = direction_of(matrix)
+            # pdfminer's size is the box's height: for text running up or down the page, that
+            # is the glyph's advance ("i" looks 3 pt tall); its type size is the box's width.
+            size = obj.x1 - obj.x0 if direction in ("up", "down") else obj.size
             chars.append(
                 Char(
                     text,
@@ -410,9 +345,9 @@ def _page_objects(
                     height - obj.y1 + mb_top,
                     height - obj.y0 + mb_top,
                     height - matrix[5] + mb_top,
-                    obj.size,
+                    size,
                     _font_name(obj.fontname, read.fonts),
-                    direction_of(matrix),
+                    direction,
                     matrix[4] + mb_x0,
                 )
             )
@@ -426,18 +361,14 @@ def _page_objects(
     return chars, rules, images
 
 
-def _meaningless(text: str) -> bool:
-    """A glyph whose Unicode says nothing: a control code, private use or unassigned."""
-    return any(unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"} for ch in text)
-
-
 def _font_name(name: object, fonts: dict[str, str]) -> str:
     text = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
     return fonts.get(text, text)
 
 
-def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
-    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor.
+def _learn_fonts(page: Page, fonts: dict[str, str], unmapped: set[str]) -> None:
+    """Name bold fonts whose name does not say so ("ABCDEF+F3"), from their descriptor, and
+    note the fonts without a Unicode map (no /ToUnicode: their text is a guess).
 
     A descriptor with /FontWeight 600 or more, or the ForceBold flag, makes the font bold:
     the reader then knows its headings. Learned once per font of the document.
@@ -454,6 +385,8 @@ def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
         if not name or name in fonts:
             continue
         fonts[name] = name
+        if "ToUnicode" not in spec:
+            unmapped.add(name)
         descriptor = resolve1(spec.get("FontDescriptor"))
         if descriptor is None and (descendants := resolve1(spec.get("DescendantFonts"))):
             descendant = resolve1(descendants[0]) if isinstance(descendants, list) else None
@@ -466,6 +399,8 @@ def _learn_fonts(page: Page, fonts: dict[str, str]) -> None:
             isinstance(flags, int) and flags & (1 << 18)
         ):
             fonts[name] = f"{name},Bold"
+            if name in unmapped:
+                unmapped.add(fonts[name])
 
 
 def _literal(value: object) -> str | None:
@@ -500,52 +435,6 @@ def _page(
             f"page {number}: {left_out} characters printed in another direction were left out"
         )
     return _Page(number, width, height, direction, chars_to_lines(upright, number), rules)
-
-
-def _check_decodable(read: _Read, label: str) -> None:
-    """Raise NeedsOcrError when the text layer is mostly glyphs without a Unicode meaning."""
-    if not read.glyphs:
-        return
-    bad = sum(read.undecodable.values())
-    letters = sum(
-        1 for page in read.pages for line in page.lines for ch in line.text if ch.isalpha()
-    )
-    fonts = ", ".join(name for name, _ in read.undecodable.most_common(4))
-    if bad > UNDECODABLE_SHARE * read.glyphs:
-        raise NeedsOcrError(
-            f"{label}: {bad:,} of its {read.glyphs:,} characters cannot be decoded (fonts "
-            f"without a Unicode map: {fonts}): its text layer is unusable and it needs OCR",
-            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
-        )
-    if letters < UNDECODABLE_SHARE * (read.glyphs - bad) and read.glyphs - bad > 50:
-        used = Counter(
-            c.font for page in read.pages for line in page.lines for c in line.chars
-        ).most_common(4)
-        raise NeedsOcrError(
-            f"{label}: its {read.glyphs:,} characters hold almost no letters (fonts: "
-            f"{', '.join(name for name, _ in used)}): its text layer is unusable and it needs OCR",
-            hint="run OCR on it, for example with ocrmypdf, and put the result in the drop folder",
-        )
-    if bad:
-        read.warnings.append(
-            f"{bad:,} characters could not be decoded and were left out (fonts: {fonts})"
-        )
-
-
-def _mapped(exc: BaseException, label: str, page: int | None = None) -> ExtractError:
-    """The ExtractError for an exception pdfplumber or pdfminer raised."""
-    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-    where = f"{label} (page {page})" if page else label
-    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-        return EncryptedPdfError(
-            f"{where} is encrypted and needs a password ({type(cause).__name__})",
-            hint="ask the publisher for an unprotected copy; reportwatch does not guess passwords",
-        )
-    detail = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
-    return NotAPdfError(
-        f"{where} is damaged and cannot be read as a PDF ({detail[:200]})",
-        hint="download it again; if it persists, open it in a viewer to check",
-    )
 
 
 def _running_symbol(lines: list[Line]) -> str | None:

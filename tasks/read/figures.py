@@ -1,21 +1,35 @@
 """Figures (troops, nations): found by the profile's metric patterns, refused when in doubt.
 
-A figure is kept only when the text supports exactly one reading of it. Three doubts make it
-null, each with a warning that quotes the sentence as printed:
+A metric's patterns find *candidates*; a candidate becomes the figure only when its sentence
+states it as it stands. Each refusal is a warning that quotes the sentence as printed and names
+its page and paragraph, given when the metric is left null (when another sentence states the
+figure properly, the refused ones are simply not used):
 
-* its digits are split: a plain space between digit groups ("includes 2 708 non-NATO
-  troops") may join one figure (2,708) or separate two, and a pattern reading "708" would load
-  a wrong fact. (A no-break or thin space is a group separator by convention and was already
-  joined by :mod:`tasks.read.textnorm`: "4 500" is 4500.);
-* its sentence is ambiguous: the metric's patterns find two different figures in one sentence;
-* two patterns read the same sentence differently (one pattern says 3,600, another 3,800).
+* its digits are split by a mark that is no thousands separator: a plain space ("includes 2 708
+  non-NATO troops"), a comma and a space ("2, 708"), a full stop ("2.708": a decimal point, or a
+  group separator?), a middle dot, an underscore, any other mark. One figure (2,708) or two? A
+  pattern reading "708" would load a wrong fact. (The recognised separators, a no-break or thin
+  space and apostrophe-like marks, were joined by :mod:`tasks.read.textnorm`: "4 500" is 4500);
+* its sentence is ambiguous: the metric's patterns find two different figures in one sentence,
+  or two patterns read the same sentence differently (3,600 and 3,800);
+* the figure is no count: a year ("remained stable throughout 2023" is not 2,023 troops: years
+  are masked before the patterns run, so "KFOR troop strength in 2023 was 4,500" reads 4,500), one
+  end of a range ("between 4,300 and 4,600"), an amount of money ("300 million euros");
+* the profile's ``refusals`` say the sentence does not state the figure as it stands: a plan or
+  forecast ("would be reduced to 2,500"), a condition, an earlier period ("In the previous
+  reporting period, ..."), another force ("The total number of EULEX personnel was ..."), a
+  change ("reinforced with 700 troops"). A refusal pattern is looked for in the sentence up to
+  the end of the clause holding the figure.
 
-Figures in different sentences that disagree are not a doubt about either reading: the most
-trusted part wins (the report over the letters), and the disagreement is a warning.
+Among the figures left, the one whose sentence dates it at the end of the period wins, then one
+dated inside the period, then one dated at all ("As at 31 December 2023, the total number of KFOR
+troops ..."), then the most trusted part (the report over the letters), then document order.
+Figures that disagree are a warning naming both.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,10 +38,23 @@ from reportwatch.models import APPROXIMATE_FIELDS
 from tasks.read.evidence import Facts, Sentence, in_parts, quoted, where
 from tasks.read.numbers import parse_number
 from tasks.read.profile import CompiledMetric, CompiledProfile
+from tasks.read.textdates import partial_date, year_within
 
-# The figure is the tail, or the head, of digit groups split by a plain space.
-_GROUP_BEFORE = re.compile(r"(?<![\d,.])\d{1,3}\s$")
-_GROUP_AFTER = re.compile(r"^\s\d{3}(?![\d])")
+# Digit groups split by a mark that is no recognised thousands separator: a plain space, a comma
+# and a space, or any one punctuation mark or symbol (an underscore too), maybe with a space.
+_SEPARATOR = r"(?:,\s|[^\w\s,]\s?|_\s?|\s)"
+_DOUBTFUL_GROUPS = re.compile(rf"(?<![\d,.])\d{{1,3}}(?:{_SEPARATOR}\d{{3}})+(?!\d)")
+_SEPARATOR_RE = re.compile(_SEPARATOR)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")  # a year, written without a group separator
+_YEAR_TOKEN = re.compile(r"(?<![\d,.])(?:1[89]|20)\d\d(?![\d]|[.,]\d)")
+_RANGE_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"^\s*(?:-|–|—|to\b)\s*\d")
+_MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:US\$|USD|EUR|GBP|CHF))\s*$")
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:million|billion|bn\b|euros?\b|dollars?\b|francs?\b|pounds?\b|USD\b|EUR\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[;:]|,(?!\d)|\s\(")
 
 
 @dataclass(frozen=True)
@@ -38,39 +65,124 @@ class Hit:
     pattern: int
 
 
-def _split_digits(text: str, start: int, end: int) -> bool:
-    value = text[start:end]
-    if not value[:1].isdigit():
-        return False
-    before = _GROUP_BEFORE.search(text[max(0, start - 5) : start]) is not None
-    leading_group = re.match(r"\d{3}(?![\d])", value) is not None
-    return (before and leading_group) or _GROUP_AFTER.match(text[end : end + 5]) is not None
+@dataclass(frozen=True)
+class Refused:
+    """A candidate figure whose sentence does not state it: why."""
+
+    value: int
+    printed: str  # as the sentence writes it: "2023", "4,300"
+    sentence: Sentence
+    reason: str
 
 
-def metric_hits(metric: CompiledMetric, sentences: Iterable[Sentence], facts: Facts) -> list[Hit]:
-    """Every reading of ``metric`` in ``sentences``; doubtful ones warned about and left out."""
+def _doubtful_groups(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """``text`` with doubtful digit groups joined, and their spans in it (with the separator).
+
+    Patterns run on this probe too: a figure they read at a joined span was split by a mark
+    that may or may not separate two figures, wherever the patterns' own reading stopped
+    ("708" after "2·", or nothing at all after "2.").
+    """
+    pieces: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    last = length = 0
+    for match in _DOUBTFUL_GROUPS.finditer(text):
+        pieces.append(text[last : match.start()])
+        length += match.start() - last
+        separator = _SEPARATOR_RE.search(match.group()[1:])
+        joined = re.sub(r"\D", "", match.group())
+        spans.append((length, length + len(joined), separator.group() if separator else " "))
+        pieces.append(joined)
+        length += len(joined)
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces), spans
+
+
+def _split_by(metric: CompiledMetric, text: str) -> str | None:
+    """The separator that splits a figure the metric's patterns read in ``text``, if any."""
+    probe, spans = _doubtful_groups(text)
+    if not spans:
+        return None
+    for pattern in metric.patterns:
+        for match in pattern.finditer(probe):
+            start, end = match.span("value")
+            for low, high, separator in spans:
+                if start < high and low < end:
+                    return separator
+    return None
+
+
+def _not_a_count(text: str, start: int, end: int) -> str | None:
+    """Why the figure at ``text[start:end]`` is no count of anything, or None."""
+    before, after = text[:start], text[end:]
+    if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
+        return "it is one end of a range, not one figure"
+    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+        return "it is an amount of money, not a count"
+    return None
+
+
+def _refusal(metric: CompiledMetric, text: str, end: int) -> str | None:
+    """The profile's reason not to read a figure ending at ``end``, or None.
+
+    Refusal patterns are looked for from the start of the sentence to the end of the clause
+    holding the figure: "In the previous reporting period, the total ... was 3,800" is refused,
+    "... was 4,500, compared with 3,800 in the previous reporting period" is not.
+    """
+    clause_end = _CLAUSE_END.search(text, end)
+    scope = text[: clause_end.start() if clause_end else len(text)]
+    for pattern, reason in metric.refusals:
+        if pattern.search(scope):
+            return reason
+    return None
+
+
+def _warn_split(metric: CompiledMetric, sentence: Sentence, separator: str, facts: Facts) -> None:
+    mark = "a space" if separator == " " else f'"{separator.strip() or separator}"'
+    if separator == ", ":
+        mark = "a comma and a space"
+    facts.warnings.append(
+        f"{metric.name}: the digits of a figure are split by {mark} in {quoted(sentence)} "
+        f"({where(sentence)}); it may be one figure or two, so none was read from it"
+    )
+
+
+def _mask_years(text: str) -> str:
+    """``text`` with every year written as one ("2023", never "2,023") masked by letters of the
+    same length, so that a pattern reads past it ("KFOR troop strength in 2023 was 4,500")."""
+    return _YEAR_TOKEN.sub(lambda m: "Y" * len(m.group()), text)
+
+
+def metric_hits(
+    metric: CompiledMetric, sentences: Iterable[Sentence], facts: Facts
+) -> tuple[list[Hit], list[Refused]]:
+    """Every reading of ``metric`` in ``sentences`` and the candidates refused (see the module
+    docstring); a split or ambiguous sentence is warned about at once and gives neither."""
     hits: list[Hit] = []
+    refused: list[Refused] = []
     for sentence in sentences:
-        if metric.requires is not None and not metric.requires.search(sentence.text):
+        text = sentence.text
+        if metric.requires is not None and not metric.requires.search(text):
+            continue
+        separator = _split_by(metric, text)
+        if separator is not None:
+            _warn_split(metric, sentence, separator, facts)
             continue
         found: list[Hit] = []
-        split = False
         for index, pattern in enumerate(metric.patterns):
-            for match in pattern.finditer(sentence.text):
-                if _split_digits(sentence.text, match.start("value"), match.end("value")):
-                    split = True
-                    continue
+            for match in pattern.finditer(_mask_years(text)):
                 value = parse_number(match.group("value"))
-                if value is None or not metric.min_value <= value <= metric.max_value:
+                if value is None:
+                    continue
+                start, end = match.span("value")
+                reason = _not_a_count(text, start, end) or _refusal(metric, text, end)
+                if reason is not None:
+                    refused.append(Refused(value, match.group("value"), sentence, reason))
+                    continue
+                if not metric.min_value <= value <= metric.max_value:
                     continue
                 qualified = "qualifier" in pattern.groupindex and bool(match.group("qualifier"))
                 found.append(Hit(value, qualified, sentence, index))
-        if split:
-            facts.warnings.append(
-                f"{metric.name}: the digits of a figure are split by a space in {quoted(sentence)} "
-                f"({where(sentence)}); it may be one figure or two, so none was read from it"
-            )
-            continue
         values = sorted({h.value for h in found})
         if len(values) > 1:
             readings = " and ".join(f"{v:,}" for v in values)
@@ -80,11 +192,68 @@ def metric_hits(metric: CompiledMetric, sentences: Iterable[Sentence], facts: Fa
             )
             continue
         hits.extend(found)
-    return hits
+    return hits, refused
 
 
-def figures(sentences: Sequence[Sentence], cp: CompiledProfile) -> Facts:
-    """The profile's metrics, most trusted part first (see the module docstring).
+def year_candidates(metric: CompiledMetric, sentences: Iterable[Sentence]) -> list[Refused]:
+    """Years the metric's patterns read as its figure ("remained stable throughout 2023"):
+    refused, and named in a warning when the metric is left null."""
+    years: list[Refused] = []
+    for sentence in sentences:
+        text = sentence.text
+        if metric.requires is not None and not metric.requires.search(text):
+            continue
+        for pattern in metric.patterns:
+            for match in pattern.finditer(text):
+                printed = match.group("value")
+                if _YEAR.match(printed):
+                    years.append(
+                        Refused(int(printed), printed, sentence, "it is a year, not a count")
+                    )
+    return years
+
+
+def as_at(
+    sentence: Sentence, cp: CompiledProfile, start: dt.date | None, end: dt.date | None
+) -> dt.date | None:
+    """The as-at date the profile's ``as_of_patterns`` find in ``sentence`` (its year, when not
+    printed, the one that puts it in the period)."""
+    for pattern in cp.as_of:
+        match = pattern.search(sentence.text)
+        written = partial_date(match.group("date")) if match else None
+        if written is None:
+            continue
+        date = written.resolve(year_within(written, start, end))
+        if date is not None:
+            return date
+    return None
+
+
+def _ranked(
+    hits: list[Hit], cp: CompiledProfile, start: dt.date | None, end: dt.date | None
+) -> list[Hit]:
+    """``hits`` (most trusted part first) with the best-dated first (see the module docstring)."""
+
+    def rank(hit: Hit) -> int:
+        date = as_at(hit.sentence, cp, start, end)
+        if date is None:
+            return 3
+        if end is not None and date == end:
+            return 0
+        if start is not None and end is not None and start <= date <= end:
+            return 1
+        return 2
+
+    return sorted(hits, key=rank)  # stable: part and document order within a rank
+
+
+def figures(
+    sentences: Sequence[Sentence],
+    cp: CompiledProfile,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> Facts:
+    """The profile's metrics (see the module docstring); the period ranks dated figures.
 
     A metric that is ``part_of`` another (non-NATO troops of the troops in theatre, female
     personnel of the military strength) and not below it is dropped with a warning: one of
@@ -95,9 +264,15 @@ def figures(sentences: Sequence[Sentence], cp: CompiledProfile) -> Facts:
     for metric in cp.metrics:
         if not metric.patterns:  # read from a table (tasks.read.table_facts)
             continue
-        hits = metric_hits(metric, ordered, facts)
+        hits, refused = metric_hits(metric, ordered, facts)
         if not hits:
+            for candidate in [*year_candidates(metric, ordered), *refused]:
+                facts.warnings.append(
+                    f"{metric.name}: {quoted(candidate.sentence)} ({where(candidate.sentence)}) "
+                    f"gives {candidate.printed}, but {candidate.reason}; none was read from it"
+                )
             continue
+        hits = _ranked(hits, cp, period_start, period_end)
         first = hits[0]
         facts.set(metric.name, first.value, first.sentence)
         approximate = any(h.approximate for h in hits if h.sentence is first.sentence)

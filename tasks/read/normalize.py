@@ -18,7 +18,7 @@ from prefect import task
 
 from reportwatch.models import DocumentText, Evidence, Frequency, Incident, MetricValue, Report
 from tasks.read.evidence import Facts, Sentence, in_parts, quoted, sentences_of
-from tasks.read.figures import figures, label_of
+from tasks.read.figures import as_at, figures, label_of
 from tasks.read.incidents import IncidentSentence, extract_incidents
 from tasks.read.profile import (
     CompiledProfile,
@@ -33,13 +33,12 @@ from tasks.read.textdates import (
     range_from_match,
     resolve_range,
     year_before,
-    year_within,
 )
 from tasks.read.textnorm import plain
 
 __all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
 
-NORMALIZER_VERSION = "rw-3"  # rw-3: metrics and tables named by the profile
+NORMALIZER_VERSION = "rw-4"  # rw-4: figures refused unless stated as they stand
 
 _SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
 _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})
@@ -209,20 +208,13 @@ def _as_of(sentences: Sequence[Sentence], cp: CompiledProfile, facts: Facts) -> 
     same_paragraph = [s for s in sentences if s.paragraph_index == home.paragraph_index]
     start, end = facts.values.get("period_start"), facts.values.get("period_end")
     for sentence in [home, *(s for s in same_paragraph if s is not home)]:
-        for pattern in cp.as_of:
-            match = pattern.search(sentence.text)
-            written = partial_date(match.group("date")) if match else None
-            if written is None:
-                continue
-            date = written.resolve(year_within(written, start, end))
-            if date is None:
-                continue
-            facts.set("as_of_date", date, sentence)
-            if start is not None and end is not None and not start <= date <= end:
-                facts.warnings.append(
-                    f"the as-at date {date} is outside the period {start} to {end}"
-                )
-            return
+        date = as_at(sentence, cp, start, end)
+        if date is None:
+            continue
+        facts.set("as_of_date", date, sentence)
+        if start is not None and end is not None and not start <= date <= end:
+            facts.warnings.append(f"the as-at date {date} is outside the period {start} to {end}")
+        return
 
 
 # --- incidents -------------------------------------------------------------------------------
@@ -305,7 +297,9 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
     reference = facts.values.get("letter_date") or doc.distribution_date
     facts.merge(_period(sentences, cp, reference))
     _previous_report(doc, sentences, cp, facts)
-    facts.merge(figures(sentences, cp))
+    facts.merge(
+        figures(sentences, cp, facts.values.get("period_start"), facts.values.get("period_end"))
+    )
     tables = read_tables(doc, cp, facts)
     frequency = _frequency(doc, sentences, cp, facts)
     _as_of(sentences, cp, facts)
@@ -338,6 +332,7 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
         symbol=doc.symbol,
         symbols=list(doc.symbols),
         reissue=doc.reissue,
+        job_number=doc.job_number,
         series=series,
         title=doc.title,
         distribution_date=doc.distribution_date,

@@ -8,8 +8,8 @@ the page's own line pitch and type size rather than fixed distances:
   are read);
 * paragraphs are told apart by a vertical gap wider than the line pitch (18 pt against a 12 pt
   pitch at 10 pt type), by their number, or by a first-line indent;
-* a heading is a bold or larger line that is not numbered (consecutive heading lines make one
-  heading): it becomes the section of the paragraphs under it. ``Letter dated ...`` blocks are
+* a heading is a bold or larger line that is not numbered and not a table's row (consecutive
+  heading lines make one heading): it becomes the section of the paragraphs under it. ``Letter dated ...`` blocks are
   document titles, not sections; ``Annex`` and ``Enclosure`` (alone, or "Annex to the letter
   dated ...") switch the part and restart the numbering; ``[Original: English]`` is dropped;
 * a paragraph continues across a page break unless the new page starts a new one;
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from reportwatch.models import Paragraph
 from tasks.read.furniture import Footnote
 from tasks.read.pdf_lines import Line
+from tasks.read.tables import row_shaped
 
 PART_MARKER = re.compile(r"^(Annex|Enclosure|ANNEX|ENCLOSURE)\b(?:\s+[IVXLC\d]+\.?$|\s+to\b|$)")
 ORIGINAL_MARKER = re.compile(r"^\[Original:\s*[A-Za-z]+\]$", re.IGNORECASE)
@@ -217,9 +218,11 @@ class _Builder:
             return False
         if SIGNED.match(line.text):
             return False
-        if line.size >= HEADING_SIZE_RATIO * self.m.body_size:
-            return True
-        return line.bold
+        if line.size < HEADING_SIZE_RATIO * self.m.body_size and not line.bold:
+            return False
+        # A bold row of a table ("Total  203  27  5  235"), when the table was not read into
+        # cells: text, never a heading that would leave it out of every paragraph.
+        return not row_shaped(line)
 
     def _numbered(self, line: Line, opens_block: bool) -> bool:
         if line.number is None:

@@ -22,6 +22,9 @@ SPACE_RATIO = 0.15  # a gap wider than this share of the font size is a space be
 COLUMN_RATIO = 2.5  # a gap wider than this many font sizes separates two segments
 BASELINE_RATIO = 0.25  # glyphs whose baselines differ by less than this share of size: one line
 SCRIPT_RATIO = 0.8  # a cluster this much smaller than the line it overlaps is a super/subscript
+MARKER_CHARS = 4  # a footnote marker is at most this many characters ("12", "a", "***")
+MARKER_REACH = 0.6  # ... printed within this many of its line's type sizes of one of its glyphs
+RISE_RATIO = 0.15  # a marker sits at least this share of its own size above the baseline
 NUMBER_WORD = re.compile(r"^(\d{1,3})\.$")
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 ITALIC_FONT = re.compile(r"italic|oblique", re.IGNORECASE)
@@ -100,7 +103,13 @@ def _size(cluster: list[Char]) -> float:
 
 
 def _attach_scripts(clusters: list[list[Char]]) -> list[list[Char]]:
-    """Merge superscript/subscript clusters into the line whose box they overlap."""
+    """Merge superscript/subscript clusters into the line whose box they overlap.
+
+    Only a cluster shaped as markers joins a line: every run of its glyphs short (a footnote
+    number or letter, "1", "12", "a", "***") and printed against a glyph of that line. Text in
+    smaller type that merely overlaps a larger line (the masthead's date column beside a 28 pt
+    "Security Council") stays a line of its own, whatever the sizes.
+    """
     sizes = [_size(c) for c in clusters]
     tops = [min(c.top for c in cluster) for cluster in clusters]
     bottoms = [max(c.bottom for c in cluster) for cluster in clusters]
@@ -113,7 +122,9 @@ def _attach_scripts(clusters: list[list[Char]]) -> list[list[Char]]:
             if size >= SCRIPT_RATIO * sizes[other]:
                 continue
             overlap = min(bottom, bottoms[other]) - max(top, tops[other])
-            if overlap > 0.3 * (bottom - top):
+            if overlap > 0.3 * (bottom - top) and _marker_shaped(
+                clusters[index], clusters[other], sizes[other]
+            ):
                 merged_into[index] = other
                 break
     if not merged_into:
@@ -122,6 +133,24 @@ def _attach_scripts(clusters: list[list[Char]]) -> list[list[Char]]:
     for index, home in merged_into.items():
         homes[home].extend(clusters[index])
     return [homes[i] for i in sorted(homes)]
+
+
+def _marker_shaped(small: list[Char], host: list[Char], host_size: float) -> bool:
+    """Whether every run of ``small`` is a marker printed against a glyph of ``host``."""
+    reach = MARKER_REACH * host_size
+    runs: list[list[Char]] = []
+    for char in sorted(small, key=lambda c: c.x0):
+        if runs and char.x0 - runs[-1][-1].x1 <= char.size:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    for run in runs:
+        if sum(len(c.text) for c in run) > MARKER_CHARS:
+            return False
+        x0, x1 = run[0].x0, run[-1].x1
+        if not any(g.x0 - reach <= x1 and x0 <= g.x1 + reach for g in host):
+            return False
+    return True
 
 
 def _spaces_for(cluster: list[Char], spaces: list[Char], baselines: list[float]) -> list[Char]:
@@ -139,6 +168,8 @@ def _line(cluster: list[Char], page: int, spaces: list[Char]) -> Line:
     script_limit = SCRIPT_RATIO * size
     cluster.sort(key=lambda c: c.x0)
     cluster = dedupe(cluster)
+    body = [c for c in cluster if c.size >= script_limit] or cluster
+    baseline = Counter(round(c.baseline, 1) for c in body).most_common(1)[0][0]
     space_x = sorted((s.x0 + s.x1) / 2 for s in spaces)
     parts: list[str] = []
     marks: list[tuple[int, int]] = []
@@ -164,7 +195,7 @@ def _line(cluster: list[Char], page: int, spaces: list[Char]) -> Line:
             elif gap > SPACE_RATIO * ref or spaced:
                 parts.append(" ")
                 length += 1
-        if char.size < script_limit and _is_mark(char):
+        if char.size < script_limit and _is_mark(char, baseline):
             if marks and marks[-1][1] == length:
                 marks[-1] = (marks[-1][0], length + len(char.text))
             else:
@@ -175,14 +206,13 @@ def _line(cluster: list[Char], page: int, spaces: list[Char]) -> Line:
         prev = char
     text = "".join(parts)
     segments.append(_segment(text[seg_start:], seg_x0, cluster[-1].x1, seg_chars))
-    body = [c for c in cluster if c.size >= script_limit] or cluster
     fonts = Counter(c.font for c in body)
     font = fonts.most_common(1)[0][0]
     line = Line(
         page=page,
         top=min(c.top for c in body),
         bottom=max(c.bottom for c in body),
-        baseline=Counter(round(c.baseline, 1) for c in body).most_common(1)[0][0],
+        baseline=baseline,
         x0=cluster[0].x0,
         x1=cluster[-1].x1,
         text=text,
@@ -199,8 +229,10 @@ def _line(cluster: list[Char], page: int, spaces: list[Char]) -> Line:
     return line
 
 
-def _is_mark(char: Char) -> bool:
-    return char.text.isalnum() or char.text in "*†‡§"
+def _is_mark(char: Char, baseline: float) -> bool:
+    """A superscript footnote marker: a letter, digit or reference sign raised off the line."""
+    raised = baseline - char.baseline > RISE_RATIO * char.size
+    return raised and (char.text.isalnum() or char.text in "*†‡§")
 
 
 def _segment(text: str, x0: float, x1: float, chars: list[Char]) -> Segment:

@@ -49,6 +49,17 @@ class TableMetric(BaseModel):
     )
 
 
+class Refusal(BaseModel):
+    """Wording that makes a figure something else than the figure as it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str = Field(
+        description="Looked for from the sentence's start to the end of the figure's clause."
+    )
+    reason: str = Field(description="What the figure is instead, for the warning: 'a forecast'.")
+
+
 class MetricProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,6 +74,9 @@ class MetricProfile(BaseModel):
     label: str | None = Field(None, description="How alerts and warnings name it.")
     part_of: str | None = Field(
         None, description="A metric this one is a part of: a figure not below it is dropped."
+    )
+    refusals: list[Refusal] = Field(
+        default_factory=list, description="Its own refusals, after the profile's `refusals`."
     )
 
     @model_validator(mode="after")
@@ -143,6 +157,10 @@ class NormalizeProfile(BaseModel):
     )
     letter_date_patterns: list[str] = Field(default_factory=list)
     metrics: dict[str, MetricProfile]
+    refusals: list[Refusal] = Field(
+        default_factory=list,
+        description="Wording that makes any metric's figure not the figure as it stands.",
+    )
     tables: list[TableProfile] = Field(default_factory=list)
     no_major_incident_patterns: list[str] = Field(default_factory=list)
     major_incident_patterns: list[str] = Field(default_factory=list)
@@ -193,6 +211,11 @@ class NormalizeProfile(BaseModel):
             ("frequency", [p for p in frequency if p], set()),
         ]
         groups += [(f"metrics.{n}", m.patterns, {"value"}) for n, m in self.metrics.items()]
+        groups.append(("refusals", [r.pattern for r in self.refusals], set()))
+        groups += [
+            (f"metrics.{n}.refusals", [r.pattern for r in m.refusals], set())
+            for n, m in self.metrics.items()
+        ]
         groups += [
             (f"metrics.{n}.requires", [m.requires], set())
             for n, m in self.metrics.items()
@@ -250,6 +273,7 @@ class CompiledMetric:
     min_value: int
     max_value: int
     spec: MetricProfile
+    refusals: tuple[tuple[re.Pattern[str], str], ...] = ()  # (pattern, reason), profile's first
 
 
 @dataclass(frozen=True)
@@ -321,6 +345,7 @@ def _compile_cached(key: str) -> CompiledProfile:
                 m.min_value,
                 m.max_value,
                 m,
+                tuple((one(r.pattern), r.reason) for r in [*profile.refusals, *m.refusals]),
             )
             for name, m in profile.metrics.items()
         ),

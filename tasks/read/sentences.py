@@ -68,6 +68,10 @@ _INITIAL_RE = re.compile(r"^\(?[A-Z]$")
 _ACRONYM_RE = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 _ENUMERATOR_RE = re.compile(r"^\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})\)?$")
 _SPACE_RE = re.compile(r"\s+")
+# "includes 2. 708 non-NATO troops": a full stop inside what may be one figure is no boundary
+# (tasks.read.figures refuses the figure, naming the whole sentence).
+_GROUP_BEFORE_RE = re.compile(r"(?<![\d,.])\d{1,3}$")
+_GROUP_AFTER_RE = re.compile(r"\.\s\d{3}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Sentence:
 def _is_boundary(text: str, dot: int, sentence_start: int) -> bool:
     if text[dot] != ".":
         return True
+    if _GROUP_AFTER_RE.match(text, dot) and _GROUP_BEFORE_RE.search(text, sentence_start, dot):
+        return False
     match = _WORD_BEFORE_RE.search(text, sentence_start, dot)
     word = match.group(1) if match else ""
     bare = word.lstrip("(\"'“‘[")

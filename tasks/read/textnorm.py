@@ -9,9 +9,15 @@ glued to words ("2025.1", "Kosovo²"). :func:`pattern_text` maps all of them, wh
 time, and keeps for every character of the result the offset it came from, so the evidence of
 a fact is the sentence *as printed* (:meth:`TextView.printed`).
 
-A space that is not a digit-group separator (a plain space: "2 708") is kept: whether it splits
-one figure or separates two is for the reader of the figure to decide (:mod:`tasks.read.figures`
-refuses such a figure with a warning rather than guess).
+Digit groups are joined across the recognised thousands separators, whole kinds at a time: every
+Unicode space but the plain one (no-break, thin, narrow no-break, figure, punctuation, hair, en, em,
+medium mathematical, ideographic: "4 500") and every apostrophe-like mark (', ’, ‘, ʼ, ′:
+"2’708", the Swiss and some typesetters' grouping). They join only what is shaped as groups (one to
+three digits, then groups of three); elsewhere a space stays a space and an apostrophe an
+apostrophe. Any other mark between digit groups (a plain space "2 708", "2, 708", "2.708",
+"2·708", "2_708") is kept: whether it splits one figure or separates two is for the reader of the
+figure to decide (:mod:`tasks.read.figures` refuses such a figure with a warning rather than
+guess).
 """
 
 from __future__ import annotations
@@ -21,14 +27,20 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Spaces printed between digit groups (SI style "4 500"): they join the group.
-GROUP_SPACES = frozenset("\u00a0\u2007\u2008\u2009\u200a\u202f")
+# Spaces printed between digit groups (SI style "4 500"): they join the group. Every Unicode
+# space separator (category Zs) but the plain space; listed so tests can name each one.
+GROUP_SPACES = frozenset(
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
+# Apostrophe-like marks some typography prints between digit groups ("2’708"): they join too.
+GROUP_APOSTROPHES = frozenset("'\u2018\u2019\u201b\u02b9\u02bc\u2032\uff07")
 DROPPED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")  # soft hyphen, zero-width spaces
 SUPERSCRIPTS = frozenset("\u00b9\u00b2\u00b3\u2070\u2071\u2074\u2075\u2076\u2077\u2078\u2079")
 MAPPED: dict[str, str] = {
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2043\u2212\u02d7\ufe58\ufe63\uff0d", "-"),
     **dict.fromkeys("\u2014\u2015\u2e3a\u2e3b\ufe31\ufe32", "\u2014"),
-    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\uff07", "'"),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\uff07\u02bc\u02b9", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\uff02", '"'),
     "\ufb00": "ff",
     "\ufb01": "fi",
@@ -42,7 +54,10 @@ MAPPED: dict[str, str] = {
     "\u2215": "/",
 }
 _GROUP = "\x00"  # stands in for a digit-group space until groups are joined
-_JOINED_GROUPS = re.compile(rf"(?<![\d,.])\d{{1,3}}(?:{_GROUP}\d{{3}})+(?![\d])")
+_APOSTROPHE = "\x01"  # stands in for an apostrophe between digits until groups are joined
+_JOINED_GROUPS = re.compile(
+    rf"(?<![\d,.])\d{{1,3}}(?:[{_GROUP}{_APOSTROPHE}]\d{{3}})+(?!\d|[{_GROUP}{_APOSTROPHE}]\d)"
+)
 _ASCII_SPACES = re.compile(r"[ \t\r\n\f\v]+")  # collapsed; other spaces are printed text
 _CAPS_MONTH = re.compile(
     r"\b(JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"
@@ -89,8 +104,11 @@ def pattern_text(printed: str, marks: Sequence[tuple[int, int]] = ()) -> TextVie
                     origin.pop()
                 skip.update(_spaces_after(printed, index))
             continue
-        if char in GROUP_SPACES and chars and chars[-1].isdigit():
+        between_digits = bool(chars) and chars[-1].isdigit()
+        if char in GROUP_SPACES and between_digits:
             out = _GROUP
+        elif char in GROUP_APOSTROPHES and between_digits and _digit_next(printed, index, skip):
+            out = _APOSTROPHE
         elif _is_space(char):
             out = " "
         else:
@@ -103,10 +121,10 @@ def pattern_text(printed: str, marks: Sequence[tuple[int, int]] = ()) -> TextVie
             chars.append(piece)
             origin.append(index)
     text = "".join(chars)
-    if _GROUP in text:
+    if _GROUP in text or _APOSTROPHE in text:
         text, kept = _join_groups(text)
         origin = [origin[i] for i in kept]
-    text = text.replace(_GROUP, " ")
+    text = text.replace(_GROUP, " ").replace(_APOSTROPHE, "'")
     text = _CAPS_MONTH.sub(lambda m: m.group(1).capitalize(), text)
     while text.endswith(" "):
         text, origin = text[:-1], origin[:-1]
@@ -121,11 +139,21 @@ def _spaces_after(text: str, index: int) -> range:
     return range(index + 1, end)
 
 
+def _digit_next(text: str, index: int, skip: set[int]) -> bool:
+    """Whether the next character printed after ``text[index]`` (markers skipped) is a digit."""
+    after = index + 1
+    while after < len(text) and after in skip:
+        after += 1
+    return after < len(text) and text[after].isdigit()
+
+
 def _join_groups(text: str) -> tuple[str, list[int]]:
-    """Drop the group spaces inside digit groups ("4\\x00500" → "4500"); indices kept."""
+    """Drop the separators inside digit groups ("4\\x00500" → "4500"); indices kept."""
     drop: set[int] = set()
     for match in _JOINED_GROUPS.finditer(text):
-        drop.update(i for i in range(match.start(), match.end()) if text[i] == _GROUP)
+        drop.update(
+            i for i in range(match.start(), match.end()) if text[i] in (_GROUP, _APOSTROPHE)
+        )
     kept = [i for i in range(len(text)) if i not in drop]
     return "".join(text[i] for i in kept), kept
 

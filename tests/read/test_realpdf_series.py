@@ -17,6 +17,7 @@ import pytest
 
 from reportwatch.models import Report, ReportTable
 from reportwatch.series import load_series
+from tasks.read.extract import extract_pdf
 from tasks.read.task import read_document
 from tests.conftest import REALPDF_DIR
 
@@ -116,3 +117,24 @@ def test_the_annex_table_is_read_and_adds_up_or_said_to_be_unreadable(
     assert table.notes and all(n[:2] in {"a ", "b ", "c "} for n in table.notes)
     assert not [w for w in report.warnings if "table" in w]
     assert report.metrics["contributing_countries"].value == annex["countries"]
+
+
+@pytest.mark.parametrize("name", _with_series_facts())
+def test_the_bold_total_row_is_kept_as_a_row_and_as_printed(realpdf_dir: Path, name: str) -> None:
+    report, want = _read(realpdf_dir, name)
+    annex = want.get("annex_table")
+    if annex is None:
+        return  # printed as a picture: checked above
+    table = _table(report, name)
+    (total,) = [r for r in table.rows if r.is_total]
+    assert (total.label, total.values, total.row_index) == (
+        "Total", annex["totals"], len(table.rows) - 1,
+    )  # fmt: skip
+    row = next(t for t in report.to_contract()["tables"] if t["table"] == "contributions")["rows"]
+    assert row[-1] == {"label": "Total", "total": True, "values": annex["totals"]}
+    # As printed, once: a line of its page (its footnote letter kept), in no paragraph.
+    figures = " ".join(str(v) for v in annex["totals"].values())
+    doc = extract_pdf(realpdf_dir / name)
+    printed = [x for x in doc.pages[table.page - 1].lines if x.startswith(f"Total {figures}")]
+    assert len(printed) == 1
+    assert not any(figures in p.text for p in doc.paragraphs)

@@ -60,6 +60,33 @@ def test_headings_and_labels_over_two_lines_are_joined() -> None:
     assert report.warnings == []  # 31 rows that add up to the Total row
 
 
+def test_the_bold_total_row_is_a_table_row_and_a_printed_line_never_lost() -> None:
+    doc, report = _report("annex-table-2012-layout.pdf")
+    (table,) = doc.tables
+    total = table.rows[-1]
+    assert (total.label, total.cells) == ("Total", ["200", "27", "4", "231"])
+    (read,) = report.tables
+    assert [(r.label, r.is_total) for r in read.rows][-1] == ("Total", True)
+    assert read.rows[-1].values == {
+        "military_observers": 200, "troops": 27, "civilian_police": 4, "total": 231
+    }  # fmt: skip
+    row = report.to_contract()["tables"][0]["rows"][-1]
+    assert (row["label"], row["total"], row["values"]["total"]) == ("Total", True, 231)
+    # The page's printed lines keep it; no paragraph repeats it (it is cells).
+    assert "Total 200 27 4 231c" in doc.pages[table.page - 1].lines
+    assert not any("Total 200" in p.text for p in doc.paragraphs)
+
+
+def test_a_table_that_cannot_be_read_keeps_its_bold_total_row_as_text() -> None:
+    doc, report = _report("annex-table-refused-label-too-long.pdf")
+    assert doc.tables == [] and report.tables == []
+    assert "page 3: a table could not be read (Argentina and 3 fall in one cell)" in doc.warnings
+    # Bold, it is still no heading: its figures stay in the annex's text, as printed.
+    total = next(p for p in doc.paragraphs if p.text.startswith("Total "))
+    assert (total.text, total.part, total.kind) == ("Total 202 27 4 233c", "annex", "paragraph")
+    assert not any(p.section == "Total 202 27 4 233c" for p in doc.paragraphs)
+
+
 def test_a_total_row_that_does_not_add_up_is_a_warning_naming_both_figures() -> None:
     _, report = _report("annex-table-total-does-not-add-up.pdf")
     assert report.warnings == [

@@ -7,7 +7,7 @@ import pytest
 from reportwatch.models import DocumentText, PageText, Paragraph
 from reportwatch.series import load_series
 from tasks.read.normalize import normalize
-from tasks.read.textnorm import DROPPED, GROUP_SPACES, MAPPED, pattern_text
+from tasks.read.textnorm import DROPPED, GROUP_APOSTROPHES, GROUP_SPACES, MAPPED, pattern_text
 
 PROFILE = load_series("kfor").profile
 TROOPS = "As at 30 June 2017, the total number of KFOR troops in theatre was {figure}."
@@ -33,6 +33,45 @@ def test_every_group_space_joins_a_digit_group(space: str) -> None:
     found = report_of(TROOPS.format(figure=f"4{space}500"))
     assert found["troops"] == 4500
     assert f"4{space}500" in found["evidence"].text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("mark", sorted(GROUP_APOSTROPHES))
+def test_every_apostrophe_like_mark_joins_a_digit_group(mark: str) -> None:
+    # Some typography groups digits with an apostrophe ("2’708"): the whole group is read.
+    assert pattern_text(f"includes 2{mark}708 non-NATO troops").text == (
+        "includes 2708 non-NATO troops"
+    )
+    assert pattern_text(f"was 12{mark}345{mark}678").text == "was 12345678"
+    found = report_of(TROOPS.format(figure=f"4{mark}500"))
+    assert (found["troops"], found["warnings"]) == (4500, [])
+    assert f"4{mark}500" in found["evidence"].text  # type: ignore[union-attr]
+    # Anywhere else it is an apostrophe, and a malformed group is not joined.
+    assert pattern_text(f"troops{mark} rations, the 1990{mark}s, 5{mark}000{mark}0").text == (
+        "troops' rations, the 1990's, 5'000'0"
+    )
+
+
+NON_NATO = (
+    "The total number of troops in theatre was 15,413. This number includes {} non-NATO troops."
+)
+
+
+@pytest.mark.parametrize(
+    "separator", [" ", ", ", ".", "\u00b7", "_", "-", "/", "\u2022", "*", ". ", "\u00b7 "]
+)
+def test_digit_groups_split_by_any_other_mark_are_refused_with_a_warning(separator: str) -> None:
+    doc = DocumentText(page_count=1, pages=[PageText(number=1)], extractor="test", paragraphs=[
+        Paragraph(number=1, part="enclosure", page=1, text="The report covers the period from "
+                  "1 April to 30 June 2017."),
+        Paragraph(number=2, part="enclosure", page=1, text=NON_NATO.format(f"2{separator}708")),
+    ])  # fmt: skip
+    report = normalize(doc, series="kfor", profile=PROFILE)
+    # Never 708 (nor 2): one figure or two? The sentence is named; the other figure stays.
+    assert report.non_nato_troops is None and report.troops_total == 15413
+    warning = next(w for w in report.warnings if w.startswith("non_nato_troops:"))
+    assert "the digits of a figure are split by" in warning
+    assert f'"This number includes 2{separator}708 non-NATO troops."' in warning
+    assert "(enclosure, page 1 paragraph 2)" in warning
 
 
 def test_a_group_space_that_joins_no_group_is_a_space() -> None:

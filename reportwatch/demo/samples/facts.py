@@ -103,6 +103,9 @@ class PrintedDocument(BaseModel):
     digit_group: Literal[",", "\u00a0", " "] = Field(
         ",", description="Thousands separator of the figures ('15,413', '15 413')."
     )
+    organ_size: float = Field(
+        20.0, gt=0, description="Type size of 'Security Council' in the masthead (bold)."
+    )
     overprint: bool = Field(
         False, description="Print every glyph twice, 0.3 pt apart (a producer's fake bold)."
     )

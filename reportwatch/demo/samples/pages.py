@@ -56,7 +56,7 @@ def masthead(pdf: FPDF, report: PrintedDocument) -> float:
         pdf.set_font("Times", "B", 20)
         pdf.text(MARGIN, 88.0, "General Assembly")
         top = 107.5  # "Security Council" shares its baseline with the date
-    pdf.set_font("Times", "B", 20)
+    pdf.set_font("Times", "B", report.organ_size)
     pdf.text(MARGIN, top, "Security Council")
     pdf.set_font("Times", "", 10)
     column = ["Distr.: General", format_date(report.distribution_date), ""]
