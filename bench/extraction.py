@@ -14,6 +14,7 @@ read from its page tree before any page is built).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,7 +32,19 @@ from tasks.read.extract import extract_pdf
 from tasks.read.normalize import normalize
 
 SAMPLES = SAMPLES_DIR
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realpdf"
+
+
+def _real_dir() -> Path:
+    """``REPORTWATCH_REALPDF_DIR``, else the first ``shared/realpdf`` beside the repository or a
+    folder above it (as the tests find it)."""
+    if os.environ.get("REPORTWATCH_REALPDF_DIR"):
+        return Path(os.environ["REPORTWATCH_REALPDF_DIR"])
+    root = Path(__file__).resolve().parents[1]
+    found = [f / "shared" / "realpdf" for f in root.parents if (f / "shared" / "realpdf").is_dir()]
+    return found[0] if found else root.parent / "shared" / "realpdf"
+
+
+REAL = _real_dir()
 
 
 def corpus(long_pages: int, workdir: Path) -> list[Path]:
