@@ -57,7 +57,8 @@ def backfill(
 def reprocess(series: str = "kfor", data_dir: str | None = None) -> dict[str, int]:
     """Re-extract every stored document of a series from the raw archive (no network)."""
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
-    result = reprocess_series(load_series(series, settings.series_dir), settings)
+    run_id = str(runtime_flow_run.id or uuid.uuid4())
+    result = reprocess_series(load_series(series, settings.series_dir), settings, run_id=run_id)
     return {
         "reprocessed": result.reprocessed,
         "changed": result.changed,

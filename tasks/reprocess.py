@@ -3,13 +3,18 @@
 No network: the raw archive keeps every fetched file by sha256. Each document version is
 rewritten in place (same document id and version, new load id) in its own transaction, so a
 new extractor or profile fixes history without new versions appearing.
+
+A reprocess is a run of its series like any other: it takes the series' lease
+(:mod:`tasks.runlog`), so it never interleaves with an ingest of the same series, and it has a
+``runs`` row (flow ``reprocess``) that ``reportwatch status`` shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportwatch.models import FetchedFile
@@ -18,6 +23,7 @@ from reportwatch.settings import Settings
 from tasks.fetch.archive import RawArchive
 from tasks.load import load_one, publish_snapshot
 from tasks.read.task import ReadJob, read_documents
+from tasks.runlog import finish_run, start_run
 from warehouse import open_writer
 from warehouse.alerts import report_facts
 from warehouse.documents import stored_documents
@@ -30,6 +36,24 @@ class ReprocessResult:
     quarantined: int = 0
     missing: int = 0
     alerts: int = 0
+
+
+@dataclass
+class _ReprocessRun:
+    """The ``runs`` row of a reprocess (the shape :func:`tasks.runlog.start_run` records)."""
+
+    run_id: str
+    series: str
+    result: ReprocessResult
+    flow: str = "reprocess"
+    status: str = "running"
+    error: str | None = None
+    window_until: dt.date | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {"loaded": self.result.reprocessed - self.result.quarantined,
+                "quarantined": self.result.quarantined, "alerts_raised": self.result.alerts}  # fmt: skip
 
 
 def _facts_by_document(settings: Settings, series: str) -> dict[str, tuple[Any, ...]]:
@@ -57,16 +81,44 @@ def reprocess_series(
     """Re-read every stored version, rewrite it in place, then alert on what changed.
 
     Reading fans out to worker processes for large series (PDF parsing is CPU-bound);
-    ``progress(done, total, symbol)`` is called as each document is written back.
+    ``progress(done, total, symbol)`` is called as each document is written back. Holds the
+    series' lease throughout: raises :class:`~reportwatch.errors.LeaseHeldError` naming the
+    holder when a live run of the series holds it. The ``runs`` row ends ``completed``,
+    ``failed`` (with the error) or ``cancelled`` (Ctrl-C).
     """
+    run = _ReprocessRun(run_id=run_id or str(uuid.uuid4()), series=config.id,
+                        result=ReprocessResult())  # fmt: skip
+    lease = start_run(settings, run, None)
+    try:
+        _reprocess(config, settings, run, progress=progress, today=today)
+        run.status = "completed"
+    except KeyboardInterrupt:
+        run.status, run.error = "cancelled", "cancelled: interrupted (Ctrl-C)"
+        raise
+    except Exception as exc:
+        run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        finish_run(settings, run, lease)
+    return run.result
+
+
+def _reprocess(
+    config: SeriesConfig,
+    settings: Settings,
+    run: _ReprocessRun,
+    *,
+    progress: Callable[[int, int, str], None] | None,
+    today: dt.date | None,
+) -> None:
     from tasks.alerts.detect_stage import detect_new
     from tasks.alerts.notify import deliver
 
+    run_id, result = run.run_id, run.result
     archive = RawArchive(settings.raw_dir)
     with open_writer(settings.warehouse_path) as con:
         docs = stored_documents(con, config.id)
     before = _facts_by_document(settings, config.id)
-    result = ReprocessResult()
     present = [d for d in docs if archive.has(d["sha256"])]
     result.missing = len(docs) - len(present)
     outcomes = read_documents(
@@ -105,4 +157,3 @@ def reprocess_series(
         deliver(config, settings, alerts, today=day, run_id=run_id)
     if result.reprocessed:
         publish_snapshot(settings)
-    return result

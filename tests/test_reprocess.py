@@ -101,3 +101,28 @@ def test_a_document_fixed_by_reprocessing_raises_its_alerts(
         )
     assert alerts.get("troop-level-change") == "critical"  # 3,800 → 4,500 now that it loaded
     assert "new-document" in alerts
+
+
+def test_reprocess_waits_its_turn_behind_a_live_run_of_the_series(settings: Settings) -> None:
+    from warehouse import open_writer
+    from warehouse.leases import acquire, release
+
+    before = _state(settings)
+    with open_writer(settings.warehouse_path) as con:  # a live run (this very process) holds kfor
+        acquire(con, series="kfor", run_id="ingest-1", flow="ingest")
+    result = CliRunner().invoke(app, ["reprocess", "--series", "kfor"])
+    assert result.exit_code == 1
+    assert "kfor is already being run by" in result.output and "Traceback" not in result.output
+    assert _state(settings) == before  # nothing rewritten behind the run's back
+    with open_writer(settings.warehouse_path) as con:
+        release(con, series="kfor", run_id="ingest-1")
+    assert CliRunner().invoke(app, ["reprocess", "--series", "kfor"]).exit_code == 0
+
+
+def test_a_reprocess_is_a_run_that_status_can_show(settings: Settings) -> None:
+    assert CliRunner().invoke(app, ["reprocess"]).exit_code == 0
+    with open_reader(settings.warehouse_path) as con:
+        runs = con.execute("SELECT flow, series, status, loaded, quarantined FROM runs").fetchall()
+        lease = con.execute("SELECT count(*) FROM leases").fetchone()
+    assert runs == [("reprocess", "kfor", "completed", 2, 1)]
+    assert lease == (0,)  # given back

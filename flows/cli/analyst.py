@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.text import Text
@@ -20,7 +20,7 @@ from flows.cli.errors import fail, os_error_line, writable
 from flows.cli.output import make_console, print_rows
 from flows.cli.params import AnySeriesOpt, DataDirOpt, FormatOpt, SeriesOpt, settings_for
 from flows.cli.readers import snapshot_or_warehouse
-from reportwatch.series import list_series
+from reportwatch.series import list_series, load_series
 
 if TYPE_CHECKING:
     from warehouse.connection import Connection
@@ -126,26 +126,40 @@ def export(
 
 
 def chart(
-    what: Annotated[str, typer.Argument(help="What to draw: troops.")],
+    what: Annotated[
+        str, typer.Argument(help="What to draw: troops (KFOR), or a metric of the series.")
+    ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", metavar="FILE", help="PNG file to write.")
-    ] = Path("troops.png"),
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="PNG file to write [default: WHAT.png]."),
+    ] = None,
     series: SeriesOpt = "kfor",
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Draw a chart as a PNG: the troop level over time, approximate figures and alerts marked.
+    """Draw a chart as a PNG: a figure over time, approximate figures hollow and alerts marked.
 
+    `troops` is KFOR's troop level with its incident alerts; any metric the series' profile
+    names (e.g. military_strength for minurso) draws that metric.
     Needs matplotlib: pip install 'reportwatch[charts]'.
 
     Example: reportwatch chart troops --series kfor --out troops.png
     """
-    from tasks.outputs.charts import write_troop_chart
+    from tasks.outputs.charts import write_metric_chart, write_troop_chart
+    from tasks.outputs.report_html import metric_label
 
-    if what not in CHARTS:
-        fail(f"no chart called {what!r}", f"charts: {', '.join(CHARTS)}")
+    metrics: dict[str, Any] = (
+        load_series(series, settings_for(data_dir).series_dir).profile.get("metrics") or {}
+    )
+    if what not in CHARTS and what not in metrics:
+        fail(f"no chart called {what!r} for {series}", f"charts: {', '.join([*CHARTS, *metrics])}")
+    out = out or Path(f"{what}.png")
     writable(out, create=True)
     with _open_snapshot(data_dir) as con:
-        path = write_troop_chart(con, series, out)
+        if what in CHARTS:
+            path = write_troop_chart(con, series, out)
+        else:
+            label = (metrics[what] or {}).get("label") or metric_label(what)
+            path = write_metric_chart(con, series, what, str(label), out)
     console.print(f"wrote {path}")
 
 

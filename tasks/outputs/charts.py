@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -212,9 +213,22 @@ def metric_chart_png(con: Connection, series: str, metric: str, label: str) -> b
 
 def write_troop_chart(con: Connection, series: str, out: Path) -> Path:
     """Write the troop chart to ``out`` (a .png file); returns the path."""
+    return _write_png(out, lambda: troop_chart_png(con, series))
+
+
+def write_metric_chart(con: Connection, series: str, metric: str, label: str, out: Path) -> Path:
+    """Write the chart of one metric of ``series`` to ``out`` (a .png file); returns the path.
+
+    Raises :class:`ReportwatchError` when ``out`` is not a .png name or no figure of the
+    metric is loaded.
+    """
+    return _write_png(out, lambda: metric_chart_png(con, series, metric, label))
+
+
+def _write_png(out: Path, draw: Callable[[], bytes]) -> Path:
     if out.suffix.lower() != ".png":
-        raise ReportwatchError(f"{out} is not a .png file name", hint="e.g. --out troops.png")
-    png = troop_chart_png(con, series)
+        raise ReportwatchError(f"{out} is not a .png file name", hint="e.g. --out chart.png")
+    png = draw()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(png)
     return out

@@ -37,7 +37,7 @@ BAD_INPUT: list[tuple[list[str], int, str]] = [
         "no series 'nope' (known series: kfor, minurso)",
     ),
     (["export", "--format", "xlsx", "--out", "{tmp}/e"], 2, "'xlsx' is not one of"),
-    (["chart", "budget"], 1, "no chart called 'budget'"),
+    (["chart", "budget"], 1, "no chart called 'budget' for kfor"),
     (["chart", "troops", "--out", "{file}/t.png"], 1, "{file} is not a folder"),
     (["chart", "troops", "--out", "{file}/sub/t.png"], 1, "cannot create the folder"),
     (["report", "--out", "{file}/r.html"], 1, "{file} is not a folder"),

@@ -79,11 +79,15 @@ def test_the_chart_marks_approximate_figures_and_labels_alerts(snapshot: Path) -
 
 def test_chart_errors_are_one_line(data_dir: Path, tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["chart", "budget", "--out", str(tmp_path / "b.png")])
-    assert unknown.exit_code == 1 and "no chart called 'budget'" in unknown.output
+    assert unknown.exit_code == 1 and "no chart called 'budget' for kfor" in unknown.output
     series = runner.invoke(
         app, ["chart", "troops", "--series", "nato", "--out", str(tmp_path / "n.png")]
     )
-    assert series.exit_code == 1 and "no troop figures for series 'nato'" in series.output
+    assert series.exit_code == 1 and "no series 'nato'" in series.output
+    empty = runner.invoke(
+        app, ["chart", "troops", "--series", "minurso", "--out", str(tmp_path / "m.png")]
+    )
+    assert empty.exit_code == 1 and "no troop figures for series 'minurso'" in empty.output
     suffix = runner.invoke(app, ["chart", "troops", "--out", str(tmp_path / "t.jpg")])
     assert suffix.exit_code == 1 and "not a .png" in suffix.output
 

@@ -7,6 +7,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli.main import app
 from tasks.outputs.report_html import main_metric, render_report_html, report_markdown
 from tests.factories import annual_report, fetched, text_for
 from warehouse import open_writer
@@ -54,3 +58,24 @@ def test_the_page_shows_the_series_metrics_chart_table_and_who_joined(tmp_path: 
     assert "S/2013/220 vs S/2012/197 contributions France left" in text
     assert "- military strength: **245** (p. 5, para. 20)" in markdown
     assert "| 2013-04-08 | S/2013/220 | S/2012/197 | contributions | Bhutan | joined |" in markdown
+
+
+def test_chart_draws_any_metric_of_the_series_and_names_them_when_asked_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.image import imread
+
+    _warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("REPORTWATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    drawn = runner.invoke(app, ["chart", "military_strength", "--series", "minurso"])
+    assert drawn.exit_code == 0, drawn.output
+    pixels = imread(tmp_path / "military_strength.png", format="png")  # default: WHAT.png
+    assert pixels.std() > 0.05  # not a blank canvas
+    wrong = runner.invoke(app, ["chart", "troops_total", "--series", "minurso"])
+    assert wrong.exit_code == 1
+    assert "no chart called 'troops_total' for minurso" in wrong.output
+    assert "military_strength" in wrong.output and "authorized_military_strength" in wrong.output
+    none = runner.invoke(app, ["chart", "female_military", "--series", "minurso"])
+    assert none.exit_code == 1 and "no female military personnel figures" in none.output
