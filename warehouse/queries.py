@@ -26,12 +26,29 @@ def recent_runs(con: Connection, limit: int = 5) -> Rows:
     )
 
 
-def latest_per_series(con: Connection) -> Rows:
+def latest_per_series(con: Connection, main_metrics: dict[str, str] | None = None) -> Rows:
+    """The latest report of each series with its main figure.
+
+    ``main_metrics`` maps a series to the metric it is charted by (its series file says which;
+    ``troops_total`` for a series it does not name). Columns: series, symbol, period_start,
+    period_end, figure (the metric), value (text, digits grouped), approximate; value is NULL
+    when that report has no figure of it.
+    """
+    pairs = sorted((main_metrics or {}).items())
+    values = ", ".join("(?, ?)" for _ in pairs) or "(NULL, NULL)"
     return query(
         con,
-        """SELECT l.series, l.symbol, l.period_start, l.period_end, t.troops, t.approximate
-           FROM latest_reports l LEFT JOIN troop_levels t USING (document_id)
-           ORDER BY l.series""",
+        f"""WITH main(series, metric) AS (VALUES {values})
+            SELECT l.series, l.symbol, l.period_start, l.period_end,
+                   coalesce(m.metric, 'troops_total') AS figure,
+                   CASE WHEN o.value = round(o.value) THEN format('{{:,}}', CAST(o.value AS BIGINT))
+                        ELSE CAST(o.value AS VARCHAR) END AS value, o.approximate
+            FROM latest_reports l
+            LEFT JOIN main m USING (series)
+            LEFT JOIN observations o ON o.document_id = l.document_id
+                 AND o.metric = coalesce(m.metric, 'troops_total')
+            ORDER BY l.series""",
+        [x for pair in pairs for x in pair],
     )
 
 

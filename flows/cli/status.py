@@ -15,6 +15,8 @@ from rich.text import Text
 from flows.cli.output import make_console, print_rows
 from flows.cli.params import DataDirOpt, settings_for
 from flows.cli.readers import live_or_snapshot
+from reportwatch.series import list_series
+from reportwatch.settings import Settings
 
 console = make_console()
 CHANNEL_GAPS = "Channels not configured"
@@ -39,6 +41,13 @@ def _run_rows(
     return [*kept, "counts"], shaped
 
 
+def _main_metrics(settings: Settings) -> dict[str, str]:
+    """Each configured series' main metric (its chart's), from its series file."""
+    from tasks.outputs.report_html import main_metric
+
+    return {c.id: main_metric(c.id)[0] for c in list_series(settings.series_dir)}
+
+
 def status(data_dir: DataDirOpt = None) -> None:
     """Last runs with their counts, latest report per series, problems, undelivered alerts.
 
@@ -52,7 +61,7 @@ def status(data_dir: DataDirOpt = None) -> None:
     with live_or_snapshot(settings) as (con, source):
         sections = [
             ("Last runs", _run_rows(*truthful(con, q.recent_runs(con)))),
-            ("Latest report per series", q.latest_per_series(con)),
+            ("Latest report per series", q.latest_per_series(con, _main_metrics(settings))),
             ("Quarantined or failed documents", q.problems(con)),
             ("Alerts not yet delivered", q.undelivered(con)),
         ]

@@ -108,3 +108,27 @@ def test_a_second_demo_downloads_and_loads_nothing(demo: tuple[Path, dict[str, A
         "kfor": 0,
         "minurso": 0,
     }
+
+
+def test_status_shows_each_series_by_its_own_main_figure(
+    demo: tuple[Path, dict[str, Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli.main import app
+
+    data_dir, _, _ = demo
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = CliRunner().invoke(app, ["status", "--data-dir", str(data_dir)])
+    assert shown.exit_code == 0, shown.output
+    cells = [[c.strip() for c in line.split("\u2502")[1:-1]] for line in shown.output.splitlines()]
+    latest = {
+        row[0]: row for row in cells if row and row[0] in ("kfor", "minurso") and "S/" in row[1]
+    }
+    (strength,) = _rows(
+        data_dir,
+        """SELECT o.value FROM latest_reports l JOIN observations o USING (document_id)
+           WHERE l.series = 'minurso' AND o.metric = 'military_strength'""",
+    )
+    assert "military_strength" in latest["minurso"] and f"{int(strength[0])}" in latest["minurso"]
+    assert "troops_total" in latest["kfor"] and "4,500" in latest["kfor"]
