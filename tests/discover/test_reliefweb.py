@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +14,7 @@ from reportwatch.settings import Settings
 from tasks.discover.registry import discovery_sources
 from tasks.discover.reliefweb import ReliefWebSource, parse_reports_page
 from tasks.discover.selection import find_symbol
-from tasks.fetch.client import Fetcher, FetchPolicy, HostRateLimiter
-from tests.loopback import LoopbackOnlyTransport, Reply
+from tests.loopback import Reply
 from tests.loopback_post import PostLoopbackServer
 
 ROUTE = "/v2/reports"
@@ -67,18 +65,6 @@ def series() -> SeriesConfig:
     kfor = load_series("kfor")
     rw = SourceConfig(kind="reliefweb", options={"kfor_terms": ["Kosovo Force", "KFOR"]})
     return kfor.model_copy(update={"sources": [*kfor.sources, rw]})
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    policy = FetchPolicy(
-        allowed_hosts=frozenset({"127.0.0.1"}), min_request_interval=0.0, max_retries=1
-    )
-    with Fetcher(
-        policy, transport=LoopbackOnlyTransport(), sleep=lambda s: None,
-        rate_limiter=HostRateLimiter(),
-    ) as client:  # fmt: skip
-        yield client
 
 
 def source(base_url: str, **kwargs: Any) -> ReliefWebSource:

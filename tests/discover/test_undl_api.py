@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
@@ -14,8 +13,7 @@ from reportwatch.series import SeriesConfig, SourceConfig, load_series
 from reportwatch.settings import Settings
 from tasks.discover.registry import discovery_sources
 from tasks.discover.undl_api import UndlApiSource, default_query, parse_search_page
-from tasks.fetch.client import Fetcher, FetchPolicy, HostRateLimiter
-from tests.loopback import LoopbackOnlyTransport, LoopbackServer, Reply
+from tests.loopback import LoopbackServer, Reply
 
 MARC = "http://www.loc.gov/MARC21/slim"
 KEY = "undl-secret-4f9a"
@@ -76,18 +74,6 @@ def series() -> SeriesConfig:
     oai = next(s for s in kfor.sources if s.kind == "undl-oai")
     api = SourceConfig(kind="undl-api", options=dict(oai.options))
     return kfor.model_copy(update={"sources": [api, *kfor.sources]})
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    policy = FetchPolicy(
-        allowed_hosts=frozenset({"127.0.0.1"}), min_request_interval=0.0, max_retries=1
-    )
-    with Fetcher(
-        policy, transport=LoopbackOnlyTransport(), sleep=lambda s: None,
-        rate_limiter=HostRateLimiter(),
-    ) as client:  # fmt: skip
-        yield client
 
 
 def source(base_url: str, **options: int) -> UndlApiSource:
