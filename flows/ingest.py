@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger
+from prefect.exceptions import TerminationSignal
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run as runtime_flow_run
 from prefect.states import Cancelled, State
@@ -54,6 +56,10 @@ from tasks.runlog import RunLease, finish_run, record_snapshot_error, start_run
 # A backfill window that finds its series busy waits for the lease (windows are queued in
 # batches); an ingestion stops at once: the run holding the lease does the same work.
 BACKFILL_LEASE_WAIT = 6 * 3600.0
+
+# What stops a run on purpose: Ctrl-C (KeyboardInterrupt) and SIGTERM, which Prefect's flow
+# engine turns into TerminationSignal (`systemctl stop`, `timeout`, a worker cancelling the run).
+STOPPED = (KeyboardInterrupt, TerminationSignal)
 
 
 def logical_date(as_of: dt.date | None) -> dt.date:
@@ -149,10 +155,12 @@ def run_ingest(
         summary.status = "failed"
         summary.error = f"{stage_of(exc) or 'flow'}: {exc}"
         raise
-    except KeyboardInterrupt:
-        interrupt.request()  # worker threads stop at their next wait instead of finishing
+    except STOPPED as exc:
+        # worker threads stop at their next wait instead of finishing
+        interrupt.request(exc.signal if isinstance(exc, TerminationSignal) else signal.SIGINT)
         summary.status = "cancelled"
-        summary.error = f"{next(reversed(summary.stage_seconds), 'start')}: interrupted (Ctrl-C)"
+        stage = next(reversed(summary.stage_seconds), "start")
+        summary.error = f"{stage}: interrupted ({interrupt.reason()})"
         raise
     finally:
         _close_run(settings, summary, logger, lease)
@@ -305,11 +313,11 @@ def ingest(
             settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
             flow_name="ingest",
         )  # fmt: skip
-    except KeyboardInterrupt:
+    except STOPPED:
         return cancelled_state()
     return summary.as_dict()
 
 
 def cancelled_state() -> State[Any]:
     """The final state of a run someone interrupted (its ``runs`` row says ``cancelled``)."""
-    return Cancelled(message="interrupted (Ctrl-C); recorded as cancelled")
+    return Cancelled(message=f"interrupted ({interrupt.reason()}); recorded as cancelled")

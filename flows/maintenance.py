@@ -11,7 +11,7 @@ from prefect.runtime import flow_run as runtime_flow_run
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import cancelled_state, run_ingest
+from flows.ingest import STOPPED, cancelled_state, run_ingest
 from reportwatch.series import load_series
 from reportwatch.settings import load_settings
 from tasks.alerts.ops import notify_ops_on_failure
@@ -48,7 +48,7 @@ def backfill(
             flow_name="backfill",
             historical=True,
         )
-    except KeyboardInterrupt:
+    except STOPPED:
         return cancelled_state()
     return summary.as_dict()
 

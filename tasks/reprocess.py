@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportwatch import interrupt
 from reportwatch.models import FetchedFile
 from reportwatch.series import SeriesConfig
 from reportwatch.settings import Settings
@@ -84,7 +85,7 @@ def reprocess_series(
     ``progress(done, total, symbol)`` is called as each document is written back. Holds the
     series' lease throughout: raises :class:`~reportwatch.errors.LeaseHeldError` naming the
     holder when a live run of the series holds it. The ``runs`` row ends ``completed``,
-    ``failed`` (with the error) or ``cancelled`` (Ctrl-C).
+    ``failed`` (with the error) or ``cancelled`` (Ctrl-C or SIGTERM).
     """
     run = _ReprocessRun(run_id=run_id or str(uuid.uuid4()), series=config.id,
                         result=ReprocessResult())  # fmt: skip
@@ -93,7 +94,7 @@ def reprocess_series(
         _reprocess(config, settings, run, progress=progress, today=today)
         run.status = "completed"
     except KeyboardInterrupt:
-        run.status, run.error = "cancelled", "cancelled: interrupted (Ctrl-C)"
+        run.status, run.error = "cancelled", f"cancelled: interrupted ({interrupt.reason()})"
         raise
     except Exception as exc:
         run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"

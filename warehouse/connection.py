@@ -37,7 +37,8 @@ def map_duckdb_error(exc: duckdb.Error, path: Path | str) -> WarehouseError:
         by = f" (PID {holder['pid']}, {holder['program']})" if holder else ""
         return WarehouseLockedError(
             f"warehouse {path} is locked by another process{by}",
-            hint="another run is loading; it will be retried, or stop the other process",
+            hint="another reportwatch process is writing to it; wait for it to finish "
+            "(`reportwatch status` names the run holding each series) and try again",
         )
     if isinstance(exc, duckdb.IOException) and any(
         reason in text for reason in ("Permission denied", "Read-only file system")

@@ -9,6 +9,9 @@ analyst must get the data and nothing more, so :func:`open_sandbox` opens the fi
 * with ``enable_external_access = false`` (DuckDB refuses every file and network access:
   COPY TO/FROM, ``read_*``/``glob`` table functions, ATTACH, INSTALL and LOAD, EXPORT DATABASE),
 * with extension auto-install and auto-load off,
+* with no temporary directory (``temp_directory = ''``): DuckDB lets a statement write into
+  its spill folder even with external access off, and that folder sits beside the file
+  (``snapshot.duckdb.tmp/``); an analyst's query is held in memory instead,
 * and with ``lock_configuration = true``, so no ``SET``/``RESET``/``PRAGMA`` can undo the above.
 
 Queries, views and the ``search_paragraphs`` macro work as before (they need no file access).
@@ -36,6 +39,7 @@ Rows = tuple[list[str], list[tuple[Any, ...]]]
 
 # Applied after opening, in this order: the lock must come last.
 LOCKDOWN = (
+    "SET temp_directory = ''",
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
     "SET enable_external_access = false",
@@ -71,6 +75,11 @@ def run_statement(con: Connection, statement: str) -> Rows:
     """
     require_statement(statement)
     try:
+        if len(con.extract_statements(statement)) > 1:
+            raise ReportwatchError(
+                "more than one SQL statement given",
+                hint="reportwatch sql runs one statement at a time; run each on its own",
+            )
         cursor = con.execute(statement)
         if cursor.description is None:
             return [], []
@@ -108,6 +117,12 @@ def refusal(exc: duckdb.Error) -> WarehouseError:
         return WarehouseError(
             f"the warehouse is read-only here: {what} refused",
             hint="reportwatch sql only reads; the data changes through runs",
+        )
+    if isinstance(exc, duckdb.IOException):
+        return WarehouseError(
+            first,
+            hint="the database file cannot be read whole: the next `reportwatch run` republishes "
+            "the analysts' snapshot; if it is the warehouse, see docs/runbook.md",
         )
     if isinstance(exc, duckdb.ParserException):
         return WarehouseError(first, hint="check the SQL; it is DuckDB's dialect")

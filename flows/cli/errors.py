@@ -6,7 +6,8 @@
   written, a port in use) exit with code 1.
 * A usage error (an unknown option, a bad date, ``--limit -5``) exits with code 2 and names the
   command's ``--help``; click's own usage block is not printed.
-* Ctrl-C prints one line and exits with 130 (128 + SIGINT, as shells do).
+* Ctrl-C prints one line and exits with 130 (128 + SIGINT, as shells do); a stop signal
+  (SIGTERM: ``systemctl stop``, ``timeout``, ``kill``) is handled the same way, exit 143.
 * Anything else is a bug and keeps its traceback.
 
 :class:`OneLineErrors` is the class of every command group, so ``CliRunner`` tests and the real
@@ -16,8 +17,11 @@ are a message and ``typer.Exit(code=1)``).
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,6 +29,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click (0.29)
 from typer.core import TyperGroup
 
+from reportwatch import interrupt
 from reportwatch.errors import ReportwatchError
 
 USAGE = 2
@@ -75,10 +80,33 @@ def writable(path: Path, *, create: bool = False, option: str = "--out") -> Path
     return path
 
 
+@contextmanager
+def stop_signal_interrupts() -> Iterator[None]:
+    """SIGTERM interrupts a command as Ctrl-C does (in the main thread; elsewhere, untouched)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: Any) -> None:
+        interrupt.request(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class OneLineErrors(TyperGroup):
     """Catches expected failures once, at the edge (see the module docstring)."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context is private
+        interrupt.clear()  # a new command: an earlier one's interruption is over
+        with stop_signal_interrupts():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ReportwatchError as exc:
@@ -88,8 +116,8 @@ class OneLineErrors(TyperGroup):
             say(f"error: {os_error_line(exc)} (check the path and its permissions)")
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
-            say("interrupted (Ctrl-C)")
-            raise typer.Exit(code=INTERRUPTED) from None
+            say(f"interrupted ({interrupt.reason()})")
+            raise typer.Exit(code=interrupt.exit_code()) from None
 
     def main(  # type: ignore[override]
         self,

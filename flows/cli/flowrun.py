@@ -31,7 +31,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from flows.cli.errors import INTERRUPTED, say
+from flows.cli.errors import say
 from reportwatch import interrupt, progress
 
 # Prefect's reports of what the CLI reports itself (a failure is one `error:` line), and the
@@ -127,7 +127,8 @@ def _stop_servers() -> None:
 
 @contextmanager
 def ctrl_c() -> Iterator[None]:
-    """First Ctrl-C: stop worker threads and interrupt the flow; second: exit at once."""
+    """First Ctrl-C (or SIGTERM, SIGHUP): stop worker threads and interrupt the flow; second:
+    exit at once. The exit code is 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -136,13 +137,15 @@ def ctrl_c() -> Iterator[None]:
         if interrupt.requested():
             say("interrupted again: stopping now; the run may stay marked running")
             _stop_servers()
-            os._exit(INTERRUPTED)
-        interrupt.request()
+            os._exit(interrupt.exit_code())
+        interrupt.request(signum)
         raise KeyboardInterrupt
 
-    # A closed terminal (SIGHUP) stops the run the same way: the temporary server is in a
-    # session of its own now, so it would otherwise outlive the terminal.
-    previous = {sig: signal.signal(sig, on_interrupt) for sig in (signal.SIGINT, signal.SIGHUP)}
+    # A closed terminal (SIGHUP) and a stop signal (SIGTERM: `systemctl stop`, `timeout`, `kill`)
+    # stop the run the same way: the temporary server is in a session of its own now, so it would
+    # otherwise outlive the terminal, and the run would stay `running` until taken over.
+    signals = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, on_interrupt) for sig in signals}
     try:
         yield
     finally:
@@ -165,9 +168,9 @@ def run_flow(console: Console, call: Callable[[], Any], *, what: str) -> dict[st
             state = call()
     if state.is_cancelled():
         say(
-            f"cancelled: {what} was interrupted (Ctrl-C) and is recorded as cancelled; "
-            "what it saved stays, the next run does the rest"
+            f"cancelled: {what} was interrupted ({interrupt.reason()}) and is recorded as "
+            "cancelled; what it saved stays, the next run does the rest"
         )
-        raise typer.Exit(code=INTERRUPTED)
+        raise typer.Exit(code=interrupt.exit_code())
     result: dict[str, Any] = state.result()  # a failed run raises its error: one line
     return result

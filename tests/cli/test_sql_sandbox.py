@@ -112,3 +112,30 @@ def test_queries_views_and_search_still_work(data_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["hits", "2"]
+
+
+def test_the_spill_folder_beside_the_snapshot_is_no_way_out(data_dir: Path) -> None:
+    spill = data_dir / "snapshot.duckdb.tmp"  # DuckDB allows its temp folder even when locked
+    spill.mkdir()
+    line = refused(f"COPY (SELECT * FROM paragraphs) TO '{spill / 'p.csv'}'")
+    assert "file system operations are disabled" in line
+    assert list(spill.iterdir()) == []
+
+
+def test_one_statement_at_a_time(data_dir: Path) -> None:
+    result = runner.invoke(app, ["sql", "SELECT 1 AS one; SELECT count(*) FROM documents"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: more than one SQL statement given "
+        "(reportwatch sql runs one statement at a time; run each on its own)\n"
+    )
+    assert runner.invoke(app, ["sql", "SELECT 1 AS one;"]).exit_code == 0  # a trailing ';' is fine
+
+
+def test_a_damaged_snapshot_says_how_it_is_repaired_not_to_check_the_sql(data_dir: Path) -> None:
+    snapshot = data_dir / "snapshot.duckdb"
+    snapshot.write_bytes(snapshot.read_bytes()[: snapshot.stat().st_size // 2])
+    result = runner.invoke(app, ["sql", "SELECT * FROM paragraphs"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "check the SQL" not in result.output and "Traceback" not in result.output
+    assert "the next `reportwatch run` republishes" in result.output

@@ -13,8 +13,10 @@ publish on a full tmpfs.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from collections import Counter
@@ -244,6 +246,29 @@ def test_two_runs_started_together_one_works_the_other_exits_at_once_naming_it(
     assert op.query("SELECT count(*), count(DISTINCT symbol) FROM documents") == [(16, 16)]
     assert sinks.slack() == reference.slack and sinks.email_keys() == reference.email_keys
     assert op.query("SELECT status, pid FROM runs") == [("completed", winner_pid)]
+
+
+def test_a_stop_signal_ends_a_run_as_ctrl_c_does_and_the_next_run_finishes_it(
+    tmp_path: Path, mirror: MirrorServer, sinks: Sinks, reference: Reference
+) -> None:
+    """`systemctl stop`, `timeout` and `kill` send SIGTERM: the run is recorded cancelled (not
+    left `running` until someone takes it over), its temporary Prefect API goes with it."""
+    op = Operator(tmp_path, mirror, sinks, api_url=None)
+    run = op.start("fetch", ephemeral=True)
+    op.wait_paused(run, "fetch")
+    group = process_group(run.popen.pid)
+    os.kill(run.popen.pid, signal.SIGTERM)
+    assert run.popen.wait(timeout=WAIT) == 143, tail(run.log)
+    last = run.output().strip().splitlines()[-1]
+    assert last.startswith("cancelled: the kfor run was interrupted (SIGTERM: a stop signal)")
+    assert "Traceback" not in run.output()
+    assert not wait_gone(group - {run.popen.pid}), "the temporary Prefect API outlived the run"
+    ((status, error),) = op.query("SELECT status, error FROM runs")
+    assert status == "cancelled" and error.endswith("interrupted (SIGTERM: a stop signal)")
+    assert op.query("SELECT count(*) FROM leases") == [(0,)]
+    op.run()
+    assert {r[0] for r in op.query("SELECT symbol FROM documents")} == reference.documents
+    assert sinks.slack() == reference.slack and sinks.email_keys() == reference.email_keys
 
 
 @pytest.fixture
