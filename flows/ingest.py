@@ -199,6 +199,8 @@ def _stages(
                 summary.fetched += 1
             elif outcome.status in ("unchanged", "not_modified"):
                 summary.unchanged += 1
+            elif outcome.status == "waiting":  # not published yet: a note, not a failure
+                summary.notes.append(f"{outcome.symbol}: {outcome.reason}")
             else:
                 summary.failed += 1
                 summary.failures.append({"symbol": outcome.symbol, "reason": outcome.reason})

@@ -212,6 +212,31 @@ def queue_symbol(
     return "already queued"
 
 
+def forget_symbol(con: Connection, *, series: str, symbol: str) -> str:
+    """Stop asking for a symbol no document came of (``reportwatch forget``).
+
+    Drops the candidate when nothing was downloaded for it yet (``candidate``, ``failed``,
+    ``not_published``, ``damaged``) and no run holds it; the catalogue, or ``reportwatch add``,
+    can queue it again. Returns what happened, for one line of output.
+    """
+    with transaction(con):
+        row = con.execute(
+            "SELECT status, stage, claimed_by FROM candidates WHERE series = ? AND symbol = ?",
+            [series, symbol],
+        ).fetchone()
+        if row is None:
+            return "not queued: nothing to forget"
+        status, stage, claimed_by = row
+        if status in ("loaded", "quarantined") or stage != "discovered":
+            return f"not forgotten: it was downloaded ({status}); its document stays"
+        if status == "rejected":
+            return "not forgotten: it was rejected on its content and is not downloaded again"
+        if claimed_by is not None:
+            return f"not forgotten: run {claimed_by} is downloading it now; try again after it"
+        con.execute("DELETE FROM candidates WHERE series = ? AND symbol = ?", [series, symbol])
+    return f"forgotten (it was {status}): no run asks for it unless the catalogue lists it again"
+
+
 def cursor(con: Connection, *, source: str, series: str) -> dt.date | None:
     row = con.execute(
         "SELECT window_until FROM harvest_cursors WHERE source = ? AND series = ?", [source, series]
@@ -224,7 +249,7 @@ def to_fetch(con: Connection, series: str) -> list[dict[str, Any]]:
     marks = ", ".join("?" for _ in RETRYABLE)
     cur = con.execute(
         f"""SELECT symbol, source, title, published, file_url, record_id, status, attempts,
-                   etag, last_modified, sha256, local_path
+                   etag, last_modified, sha256, local_path, first_seen
             FROM candidates WHERE series = ? AND stage = 'discovered' AND status IN ({marks})
             ORDER BY published, symbol""",
         [series, *RETRYABLE],

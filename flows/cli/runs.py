@@ -172,6 +172,17 @@ def reprocess(series: SeriesOpt = "kfor", data_dir: DataDirOpt = None) -> None:
     )
 
 
+def council_symbol(symbol: str) -> str:
+    """One spelling per document: S/2021/0228 and S_2021_228 both mean S/2021/228; anything
+    that is not a Security Council symbol is a one-line error."""
+    from tasks.discover.selection import find_symbol
+
+    canonical = find_symbol(symbol) if re.fullmatch(r"S[/_]\d{4}[/_]\S+", symbol) else None
+    if canonical is None:
+        fail(f"{symbol!r} is not a Security Council symbol", "e.g. S/2021/228")
+    return canonical
+
+
 def add(
     symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/228.")],
     series: SeriesOpt = "kfor",
@@ -187,14 +198,10 @@ def add(
 
     Example: reportwatch add S/2021/228 --series kfor
     """
-    from tasks.discover.selection import find_symbol
     from warehouse import open_writer
     from warehouse.rejections import queue_symbol_checked
 
-    # one spelling per document: S/2021/0228 and S_2021_228 both mean S/2021/228
-    canonical = find_symbol(symbol) if re.fullmatch(r"S[/_]\d{4}[/_]\S+", symbol) else None
-    if canonical is None:
-        fail(f"{symbol!r} is not a Security Council symbol", "e.g. S/2021/228")
+    canonical = council_symbol(symbol)
     settings = settings_for(data_dir)
     load_series(series, settings.series_dir)
     with open_writer(require_warehouse(settings)) as con:
@@ -202,6 +209,29 @@ def add(
     console.print(f"{canonical}: {outcome} for {series}")
 
 
+def forget(
+    symbol: Annotated[str, typer.Argument(help="A document symbol, e.g. S/2021/999.")],
+    series: SeriesOpt = "kfor",
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Stop asking for a queued symbol that was never downloaded (a mistyped `add`).
+
+    A symbol that is not published keeps being retried and, after 14 days, makes every run
+    degraded; forget drops it. A downloaded document is never removed.
+
+    Example: reportwatch forget S/2021/999 --series kfor
+    """
+    from warehouse import open_writer
+    from warehouse.runs import forget_symbol
+
+    canonical = council_symbol(symbol)
+    settings = settings_for(data_dir)
+    load_series(series, settings.series_dir)
+    with open_writer(require_warehouse(settings)) as con:
+        outcome = forget_symbol(con, series=series, symbol=canonical)
+    console.print(f"{canonical}: {outcome} for {series}")
+
+
 def register(app: typer.Typer) -> None:
-    for command in (run, backfill, reprocess, add):
+    for command in (run, backfill, reprocess, add, forget):
         app.command()(command)

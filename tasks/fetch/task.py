@@ -145,7 +145,31 @@ def fetch_candidate(
     if local is not None:
         reason = f"{local} is gone, and no download source had it: {reason}"
     _record(settings, config.id, symbol, status, reason)
+    if status == "not_published":
+        return _unpublished(symbol, reason, row.get("first_seen"))
     return FetchOutcome(symbol, status=status, reason=reason)
+
+
+# A catalogue lists a document some days before the Official Document System has its file, so
+# a document "not published yet" is waiting, not failing, for this long after it was first
+# queued; after that it is a failure that degrades every run (a mistyped `reportwatch add`, a
+# withdrawn document) until it appears or `reportwatch forget` drops it.
+PUBLICATION_GRACE = dt.timedelta(days=14)
+
+
+def _unpublished(symbol: str, reason: str, first_seen: dt.datetime | None) -> FetchOutcome:
+    """``waiting`` within :data:`PUBLICATION_GRACE` of ``first_seen`` (naive UTC), else
+    ``failed`` with what to do; the candidate stays ``not_published`` and is retried either way."""
+    queued = first_seen or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    waited = dt.datetime.now(dt.UTC).replace(tzinfo=None) - queued
+    if waited <= PUBLICATION_GRACE:
+        return FetchOutcome(symbol, status="waiting",
+                            reason=f"{reason} (queued {queued:%Y-%m-%d}; retried each run)")  # fmt: skip
+    return FetchOutcome(
+        symbol, status="failed",
+        reason=f"{reason}, {waited.days} days after it was queued ({queued:%Y-%m-%d}): check the "
+        f"symbol; `reportwatch forget {symbol}` stops asking for it",
+    )  # fmt: skip
 
 
 def _validators(row: dict[str, Any], archive: RawArchive) -> dict[str, Any] | None:

@@ -66,9 +66,41 @@ def test_an_unpublished_symbol_waits_for_the_next_run(settings, mirror) -> None:
     CliRunner().invoke(app, ["add", "S/2031/1", "--series", "kfor"])
     (row,) = pending_downloads(settings, "kfor")
     outcome = fetch_candidate(load_series("kfor"), settings, row)
-    assert outcome.status == "not_published"
+    assert outcome.status == "waiting"  # a note in the run's output, not a failure
     assert outcome.reason and "not published yet" in outcome.reason
+    assert "retried each run" in outcome.reason
     assert [r["symbol"] for r in pending_downloads(settings, "kfor")] == ["S/2031/1"]
+
+
+def test_a_symbol_still_unpublished_after_two_weeks_fails_until_forgotten(settings, mirror) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["add", "S/2021/999", "--series", "kfor"])  # a typo for S/2021/99
+    with open_writer(settings.warehouse_path) as con:
+        con.execute("UPDATE candidates SET first_seen = first_seen - INTERVAL 15 DAY")
+    (row,) = pending_downloads(settings, "kfor")
+    outcome = fetch_candidate(load_series("kfor"), settings, row)
+    assert outcome.status == "failed"  # the run is degraded by it, and says what to do
+    assert outcome.reason and "15 days after it was queued" in outcome.reason
+    assert "`reportwatch forget S/2021/999` stops asking for it" in outcome.reason
+    assert [r["symbol"] for r in pending_downloads(settings, "kfor")] == ["S/2021/999"]
+
+    forgot = runner.invoke(app, ["forget", "S_2021_999", "--series", "kfor"])
+    assert forgot.exit_code == 0
+    assert forgot.output.startswith("S/2021/999: forgotten (it was not_published)")
+    assert pending_downloads(settings, "kfor") == []
+    again = runner.invoke(app, ["forget", "S/2021/999"])
+    assert again.output == "S/2021/999: not queued: nothing to forget for kfor\n"
+
+
+def test_a_downloaded_document_is_never_forgotten(settings, mirror) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["add", "S/2021/228", "--series", "kfor"])
+    (row,) = pending_downloads(settings, "kfor")
+    assert fetch_candidate(load_series("kfor"), settings, row).status == "fetched"
+    kept = runner.invoke(app, ["forget", "S/2021/228"])
+    assert kept.exit_code == 0 and "not forgotten: it was downloaded" in kept.output
+    with open_writer(settings.warehouse_path) as con:
+        assert con.execute("SELECT count(*) FROM candidates").fetchone() == (1,)
 
 
 def test_symbols_listed_in_the_series_file_become_candidates(settings) -> None:
