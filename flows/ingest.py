@@ -145,7 +145,8 @@ def run_ingest(
         except LeaseHeldError as exc:
             summary.status, summary.error = "skipped", exc.one_line()
             summary.failures.append({"symbol": "(lease)", "reason": exc.one_line()})
-            logger.warning("%s: skipped: %s", series, exc.one_line())
+            # info, not warning: the CLI says it in its one error line; a worker's log shows it
+            logger.info("%s: skipped: %s", series, exc.one_line())
             return summary
     try:
         _stages(config, settings, summary, lease, logger, since=since, until=until,

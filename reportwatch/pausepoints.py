@@ -14,9 +14,9 @@ order: ``discover`` (before the stage), ``discover:inside`` (a harvest's candida
 written, not committed), ``fetch``, ``fetch:inside`` (a download recorded), ``read``,
 ``read:inside`` (a document read, nothing of it stored), ``load``, ``load:inside`` (a load's
 transaction open), ``detect``, ``detect:inside`` (alerts written, not committed), ``notify``,
-``notify:sent`` (a channel accepted a message, its delivery not yet recorded),
-``notify:inside`` (a delivery recorded, more to send), ``publish``, ``publish:inside`` (the
-snapshot's temporary copy written, not yet renamed into place).
+``notify:sent:<kind>`` (a channel, e.g. ``slack``, accepted a message, its delivery not yet
+recorded), ``notify:inside:<kind>`` (a delivery recorded, more to send), ``publish``,
+``publish:inside`` (the snapshot's temporary copy written, not yet renamed into place).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from flows.cli.flowrun import prefect_environment, run_flow
 from flows.cli.output import make_console
 from flows.cli.params import DataDirOpt, SeriesOpt, date_option, settings_for
 from flows.cli.readers import require_warehouse
+from reportwatch.errors import LeaseHeldError
 from reportwatch.series import load_series
 from reportwatch.settings import Settings
 
@@ -130,7 +131,17 @@ def backfill(
     if date_to is not None and date_to < date_from:
         fail(f"--to {date_to} is before --from {date_from}", "swap them")
     writable_data_dir(settings)
+    from flows.ingest import BACKFILL_LEASE_WAIT, raise_if_skipped
     from flows.maintenance import backfill as backfill_flow
+    from tasks.runlog import check_series_free
+
+    try:
+        check_series_free(settings, series)
+    except LeaseHeldError as exc:  # a backfill waits its turn; say so rather than sit silent
+        wait = BACKFILL_LEASE_WAIT
+        most = f"{wait / 3600:g} h" if wait >= 3600 else f"{wait:g} s"
+        console.print(f"waiting: {exc.message}; the backfill starts when it ends "
+                      f"(at most {most}; Ctrl-C stops waiting)")  # fmt: skip
 
     result = run_flow(
         console,
@@ -143,6 +154,7 @@ def backfill(
         ),
         what=f"the {series} backfill",
     )
+    raise_if_skipped(result)  # still held after the wait: one line naming the holder
     print_run_result(result)
 
 

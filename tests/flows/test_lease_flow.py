@@ -70,3 +70,23 @@ def test_a_dead_holder_is_taken_over_and_recorded_crashed(
         leases = con.execute("SELECT count(*) FROM leases").fetchone()
     assert error.startswith(f"crashed: its process (pid {gone.pid} on ")
     assert leases == (0,)  # the run that took over gave the lease back when it ended
+
+
+def test_a_backfill_says_it_waits_for_the_lease_and_names_the_holder_if_it_never_frees(
+    mirror: MirrorServer, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flows.ingest.BACKFILL_LEASE_WAIT", 0.5)
+    with open_writer(load_settings().warehouse_path) as con:  # this process: alive
+        acquire(con, series="kfor", run_id="holder", flow="ingest")
+    cli = CliRunner().invoke(
+        app, ["backfill", "--series", "kfor", "--from", "2020-01-01", "--to", "2020-12-31"]
+    )
+    lines = cli.output.strip().splitlines()
+    assert lines[0].startswith("waiting: kfor is already being run by run holder (ingest, pid ")
+    assert lines[0].endswith(
+        "the backfill starts when it ends (at most 0.5 s; Ctrl-C stops waiting)"
+    )
+    assert cli.exit_code == 1 and lines[-1].startswith("error: kfor is already being run by")
+    assert "WARNING" not in cli.output  # no Prefect log line beside the CLI's own
+    with open_reader(data_dir / "warehouse.duckdb") as con:
+        assert con.execute("SELECT count(*) FROM runs WHERE flow = 'backfill'").fetchone() == (0,)
