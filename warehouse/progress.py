@@ -253,7 +253,7 @@ class Unfinished:
             (self.to_download, "download(s) not done"),
             (self.to_load, "downloaded file(s) not yet loaded"),
             (self.to_detect, "loaded document(s) without their alerts"),
-            (self.to_queue, "alert(s) not yet queued for delivery"),
+            (self.to_queue, "alert(s) not yet handed to every channel"),
             (self.to_send, "delivery(ies) pending"),
             (sending, "delivery(ies) in flight (each may arrive twice)"),
         ]

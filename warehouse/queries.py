@@ -55,9 +55,9 @@ def latest_per_series(con: Connection, main_metrics: dict[str, str] | None = Non
 def undelivered(con: Connection) -> Rows:
     return query(
         con,
-        """SELECT a.severity, a.series, a.headline, d.channel, d.attempts, d.last_error
+        """SELECT a.severity, a.series, a.headline, d.channel, d.status, d.attempts, d.last_error
            FROM deliveries d JOIN alerts a USING (alert_key)
-           WHERE d.status = 'pending' ORDER BY a.raised_at""",
+           WHERE d.status IN ('pending', 'sending') ORDER BY a.raised_at""",
     )
 
 

@@ -170,6 +170,10 @@ def mute(
 
     settings = settings_for(data_dir)
     _known_rule(load_series(series, settings.series_dir), rule)
+    today = dt.datetime.now(dt.UTC).date()
+    if until is not None and until < today:
+        fail(f"--until {until:%Y-%m-%d} is in the past: that mute would silence nothing",
+             "give a day from today on, or leave --until out to mute until unmuted")  # fmt: skip
     with open_writer(require_warehouse(settings)) as con:
         mute_rule(con, rule_id=rule, series=series, until=until)
     console.print(f"muted {rule} for {series}" + (f" until {until:%Y-%m-%d}" if until else ""))

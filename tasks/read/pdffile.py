@@ -50,7 +50,8 @@ def sniff(source: Path | bytes, label: str, size: int, head: bytes) -> list[str]
     if b"%PDF-" not in head:
         raise NotAPdfError(
             f"{label} {looks_like(head)}, not a PDF",
-            hint="the server probably answered with an error or login page; check the URL",
+            hint="a download: the server probably answered with an error or login page (check "
+            "the URL); a file put in the drop folder: replace it with the PDF itself",
         )
     end = _end_marker(source, size)
     if end is None or end < 0:

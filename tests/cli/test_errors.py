@@ -48,6 +48,7 @@ BAD_INPUT: list[tuple[list[str], int, str]] = [
     (["alerts", "list", "--severity", "urgent"], 2, "'urgent' is not one of"),
     (["alerts", "mute", "nope"], 1, "series kfor has no rule 'nope'"),
     (["alerts", "mute", "incident-keywords", "--until", "2027-02-30"], 2, "is not a date"),
+    (["alerts", "mute", "incident-keywords", "--until", "2020-01-01"], 1, "is in the past"),
     (["alerts", "unmute", "incident-keywords"], 1, "incident-keywords is not muted for kfor"),
     (["alerts", "test", "--channel", "pigeon"], 2, "'pigeon' is not one of"),
     (["run", "--since", "2024-13-01"], 2, "'2024-13-01' is not a date (use YYYY-MM-DD"),

@@ -171,6 +171,9 @@ def test_killed_at_every_boundary_and_inside_every_stage_nothing_is_lost_or_repe
     assert len(sinks.smtp.mail) == 1
     in_flight = op.one("SELECT count(*) FROM deliveries WHERE status = 'sending'")
     assert in_flight == sum(reference.email_keys.values())
+    status = op.status()  # the mail in flight is shown as such, beside what was handed over
+    assert "alert(s) not yet handed to every channel" in status and "in flight" in status
+    assert "Alerts not yet delivered: none" not in status and "sending" in status
 
     # publish: the runs completed (their end is recorded before the snapshot is published)
     kill("publish")

@@ -226,6 +226,13 @@ def test_unreadable_files_raise_terminal_extract_errors(
     assert not caught.value.transient
 
 
+def test_a_file_that_is_no_pdf_says_what_to_do_whether_downloaded_or_dropped() -> None:
+    with pytest.raises(NotAPdfError) as caught:
+        extract_pdf(PDFS / "html-saved-as-pdf.pdf")
+    assert "check the URL" in caught.value.hint  # a download
+    assert "drop folder: replace it with the PDF itself" in caught.value.hint  # put by hand
+
+
 def test_page_and_byte_caps_name_their_setting() -> None:
     with pytest.raises(PdfTooLargeError, match=r"3 pages .*, over the cap of 2 pages") as pages:
         extract_pdf(QUARTERLY, max_pages=2)
