@@ -278,6 +278,10 @@ def _close_run(settings: Settings, summary: RunSummary, logger: Any, lease: RunL
             step()
         except ReportwatchError as exc:
             logger.warning("could not %s: %s", what, exc.one_line())
+            if what == "record the run":  # `status` will show it crashed: say why, exit 3
+                summary.record_error = exc.one_line()
+                if summary.status in (COMPLETED, DEGRADED):
+                    summary.complete()
         except Exception:  # bookkeeping must never hide the run's own outcome
             logger.exception("could not %s", what)
     logger.info(summary.one_line())

@@ -66,6 +66,7 @@ class RunSummary:
     # channels and sources the series lists that the settings cannot serve
     not_configured: dict[str, str] = field(default_factory=dict)
     snapshot_error: str | None = None  # the analysts' snapshot could not be published
+    record_error: str | None = None  # the run's own row could not be written (a full disk)
 
     def counts(self) -> dict[str, int]:
         return {name: int(getattr(self, name)) for name in COUNTS}
@@ -96,6 +97,8 @@ class RunSummary:
         ]
         if self.snapshot_error:
             reasons.append(f"snapshot not published: {self.snapshot_error}")
+        if self.record_error:
+            reasons.append(f"the run could not be recorded in the warehouse: {self.record_error}")
         return reasons
 
     def skipped_records(self) -> list[str]:

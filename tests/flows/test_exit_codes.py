@@ -156,3 +156,23 @@ def test_an_unreadable_catalogue_record_is_named_and_its_document_still_loaded(
     assert f"1 catalogue record(s) skipped as unreadable ({named})" in result.stdout
     status, error = last_run(data_dir)
     assert status == "completed-degraded" and error is not None and named in error
+
+
+def test_a_run_that_cannot_record_itself_is_degraded_and_says_so(tmp_path: Path) -> None:
+    """A full or broken warehouse at the very end: `status` will show the run crashed, so the
+    run's own line and exit code must say why (exit 3), not `completed`."""
+    import logging
+
+    from flows.ingest import _close_run
+    from flows.summary import RunSummary
+    from reportwatch.settings import Settings
+    from tasks.runlog import RunLease
+
+    settings = Settings(data_dir=tmp_path)
+    (tmp_path / "warehouse.duckdb").mkdir()  # no database can be opened there
+    summary = RunSummary(run_id="r1", series="kfor", flow="ingest", window_until=None)
+    summary.complete()
+    assert summary.status == "completed"
+    _close_run(settings, summary, logging.getLogger("test"), RunLease(settings, "kfor", "r1"))
+    assert summary.status == "completed-degraded"
+    assert summary.error and "the run could not be recorded in the warehouse: " in summary.error
