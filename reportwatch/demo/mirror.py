@@ -24,17 +24,13 @@ nothing. Run it by hand with ``python -m reportwatch.demo.mirror DIR --port 8765
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import datetime as dt
 import email.utils
 import hashlib
-import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -42,79 +38,23 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from reportwatch.demo.catalog import (
+    JOB_NUMBER,
+    MARC_NS,
+    OAI_NS,
+    CatalogEntry,
+    decode_token,
+    encode_token,
+    load_catalog,
+    marc_control,
+    marc_data,
+    oai_bound,
+    oai_stamp,
+    unique_by,
+)
 from reportwatch.errors import ConfigError
 
-OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-MARC_NS = "http://www.loc.gov/MARC21/slim"
-# "20-08523" or "20-08523 (E)" as printed in the footer; the catalogue writes "N2008523 E".
-_JOB = re.compile(r"^(\d{2})-(\d{5})(?:\s*\(([A-Z])\))?$")
 Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    symbol: str
-    title: str
-    date: dt.date | None
-    record_id: str
-    job_number: str | None
-    catalogued_at: dt.datetime
-    file: str
-    sha256: str | None = None
-    subjects: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    deleted: bool = False
-    folder: Path = Path(".")
-
-    @property
-    def path(self) -> Path:
-        return self.folder / self.file
-
-    @property
-    def undl_file_name(self) -> str:
-        return f"{self.symbol.replace('/', '_')}-EN.pdf"
-
-
-def load_catalog(archive_dir: Path) -> list[CatalogEntry]:
-    """Read ``catalog.json``; errors name the file, the record and the field."""
-    path = Path(archive_dir) / "catalog.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"no {path}", hint="build the sample archive first") from exc
-    except ValueError as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}", hint="rebuild it") from exc
-    if not isinstance(raw, list):
-        raise ConfigError(f"{path} must hold a list of records", hint="rebuild it")
-    entries = []
-    for index, item in enumerate(raw):
-        where = f"{path}: record {index}"
-        try:
-            file_name = str(item["file"])
-            if Path(file_name).name != file_name or not (path.parent / file_name).is_file():
-                raise ConfigError(f"{where}: file {file_name!r} is not a PDF beside the catalog")
-            stamp = dt.datetime.fromisoformat(str(item["catalogued_at"]).replace("Z", "+00:00"))
-            entries.append(
-                CatalogEntry(
-                    symbol=str(item["symbol"]),
-                    title=str(item["title"]),
-                    date=dt.date.fromisoformat(item["date"]) if item.get("date") else None,
-                    record_id=str(item["record_id"]),
-                    job_number=item.get("job_number"),
-                    catalogued_at=stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC),
-                    file=file_name,
-                    sha256=item.get("sha256"),
-                    subjects=[str(s) for s in item.get("subjects") or []],
-                    notes=[str(n) for n in item.get("notes") or []],
-                    deleted=bool(item.get("deleted", False)),
-                    folder=path.parent,
-                )
-            )
-        except KeyError as exc:
-            raise ConfigError(f"{where}: missing {exc.args[0]!r}", hint="rebuild it") from exc
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {exc}", hint="rebuild it") from exc
-    return entries
 
 
 class MirrorServer:
@@ -133,9 +73,9 @@ class MirrorServer:
         self.archive_dir = self.archive_dirs[0]
         self.page_size = page_size
         self.entries = [e for folder in self.archive_dirs for e in load_catalog(folder)]
-        self._by_symbol = _unique(self.entries, lambda e: e.symbol.upper(), "symbol")
-        self._by_file = _unique(self.entries, lambda e: e.file, "file")
-        self._by_record = _unique(self.entries, lambda e: e.record_id, "record_id")
+        self._by_symbol = unique_by(self.entries, lambda e: e.symbol.upper(), "symbol")
+        self._by_file = unique_by(self.entries, lambda e: e.file, "file")
+        self._by_record = unique_by(self.entries, lambda e: e.record_id, "record_id")
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._failing_tokens = 0
@@ -262,7 +202,7 @@ class MirrorServer:
                 f"<baseURL>{escape(self.base_url)}/oai2d</baseURL>"
                 "<protocolVersion>2.0</protocolVersion>"
                 "<adminEmail>ops@example.org</adminEmail>"
-                f"<earliestDatestamp>{_stamp(earliest) if earliest else ''}</earliestDatestamp>"
+                f"<earliestDatestamp>{oai_stamp(earliest) if earliest else ''}</earliestDatestamp>"
                 "<deletedRecord>persistent</deletedRecord>"
                 "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify>"
             )
@@ -278,7 +218,7 @@ class MirrorServer:
                     self._failing_tokens,
                     max(0, self._failing_tokens - 1),
                 )
-            state = None if failing else _decode_token(token)
+            state = None if failing else decode_token(token)
             if state is None:
                 return self._oai_error(query, "badResumptionToken", "unknown or expired token")
             prefix, start, end, offset = state
@@ -288,7 +228,7 @@ class MirrorServer:
                 return self._oai_error(query, "badArgument", "metadataPrefix is required")
             start, end = query.get("from", ""), query.get("until", "")
         try:
-            low, high = _bound(start, upper=False), _bound(end, upper=True)
+            low, high = oai_bound(start, upper=False), oai_bound(end, upper=True)
         except ValueError:
             return self._oai_error(query, "badArgument", "from/until must be UTC dates")
         if prefix != "marcxml":
@@ -310,7 +250,7 @@ class MirrorServer:
         following = offset + len(page)
         token_xml = ""
         if following < len(selected) or offset:
-            next_token = _encode_token(prefix, start, end, following)
+            next_token = encode_token(prefix, start, end, following)
             token_xml = (
                 f'<resumptionToken completeListSize="{len(selected)}" cursor="{offset}">'
                 f"{escape(next_token) if following < len(selected) else ''}</resumptionToken>"
@@ -320,32 +260,32 @@ class MirrorServer:
     def _oai_record(self, entry: CatalogEntry) -> str:
         header = (
             f"<identifier>oai:digitallibrary.un.org:{escape(entry.record_id)}</identifier>"
-            f"<datestamp>{_stamp(entry.catalogued_at)}</datestamp>"
+            f"<datestamp>{oai_stamp(entry.catalogued_at)}</datestamp>"
             "<setSpec>Documents and Publications</setSpec>"
         )
         if entry.deleted:
             return f'<record><header status="deleted">{header}</header></record>'
         fields = [
-            _control("001", entry.record_id),
-            _control("005", entry.catalogued_at.strftime("%Y%m%d%H%M%S.0")),
+            marc_control("001", entry.record_id),
+            marc_control("005", entry.catalogued_at.strftime("%Y%m%d%H%M%S.0")),
         ]
         if entry.job_number:
-            job = _JOB.match(entry.job_number)
+            job = JOB_NUMBER.match(entry.job_number)
             ods_job = (
                 f"N{job.group(1)}{job.group(2)} {job.group(3) or 'E'}" if job else entry.job_number
             )
-            fields.append(_data("029", [("a", "JN"), ("b", ods_job)]))
+            fields.append(marc_data("029", [("a", "JN"), ("b", ods_job)]))
         body, _, year = entry.symbol.partition("/")
-        fields.append(_data("191", [("a", entry.symbol), ("b", f"{body}/"), ("c", year[:4])]))
-        fields.append(_data("245", [("a", entry.title)], ind1="1", ind2="0"))
+        fields.append(marc_data("191", [("a", entry.symbol), ("b", f"{body}/"), ("c", year[:4])]))
+        fields.append(marc_data("245", [("a", entry.title)], ind1="1", ind2="0"))
         if entry.date:
-            fields.append(_data("269", [("a", entry.date.isoformat())]))
-        fields.extend(_data("520", [("a", note)]) for note in entry.notes)
-        fields.extend(_data("650", [("a", subject)], ind2="7") for subject in entry.subjects)
+            fields.append(marc_data("269", [("a", entry.date.isoformat())]))
+        fields.extend(marc_data("520", [("a", note)]) for note in entry.notes)
+        fields.extend(marc_data("650", [("a", subject)], ind2="7") for subject in entry.subjects)
         size = entry.path.stat().st_size
         url = f"{self.base_url}/record/{entry.record_id}/files/{entry.undl_file_name}"
-        fields.append(_data("856", [("u", url), ("s", str(size)), ("y", "English")], ind1="4"))
-        fields.append(_data("980", [("a", "BIB")]))
+        fields.append(marc_data("856", [("u", url), ("s", str(size)), ("y", "English")], ind1="4"))
+        fields.append(marc_data("980", [("a", "BIB")]))
         marc = (
             f'<record xmlns="{MARC_NS}"><leader>00000nam a2200000 a 4500</leader>'
             f"{''.join(fields)}</record>"
@@ -354,7 +294,7 @@ class MirrorServer:
 
     def _oai_envelope(self, query: dict[str, str], body: str, *, bare: bool = False) -> Reply:
         attributes = "" if bare else "".join(f" {k}={quoteattr(v)}" for k, v in query.items())
-        now = _stamp(dt.datetime.now(dt.UTC))
+        now = oai_stamp(dt.datetime.now(dt.UTC))
         xml = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="{OAI_NS}" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation='
@@ -369,62 +309,6 @@ class MirrorServer:
         bare = code in ("badVerb", "badArgument")
         body = f'<error code="{code}">{escape(message)}</error>'
         return self._oai_envelope(query, body, bare=bare)
-
-
-def _unique(
-    entries: list[CatalogEntry], key: Callable[[CatalogEntry], str], what: str
-) -> dict[str, CatalogEntry]:
-    """Entries by ``key``; two archives may not hold the same symbol, file or record."""
-    found: dict[str, CatalogEntry] = {}
-    for entry in entries:
-        other = found.setdefault(key(entry), entry)
-        if other is not entry:
-            raise ConfigError(
-                f"{what} {key(entry)!r} is in {other.folder} and in {entry.folder}",
-                hint="serve archives whose records do not overlap",
-            )
-    return found
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _bound(value: str, *, upper: bool) -> dt.datetime | None:
-    """A from/until argument as a UTC instant (None when absent); ValueError when unreadable."""
-    if not value:
-        return None
-    if len(value) == 10:
-        day = dt.date.fromisoformat(value)
-        return dt.datetime.combine(day, dt.time.max if upper else dt.time.min, tzinfo=dt.UTC)
-    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-
-
-def _encode_token(prefix: str, start: str, end: str, offset: int) -> str:
-    payload = json.dumps([prefix, start, end, offset], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(payload).decode("ascii").rstrip("=")
-
-
-def _decode_token(token: str) -> tuple[str, str, str, int] | None:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        prefix, start, end, offset = json.loads(base64.urlsafe_b64decode(padded))
-    except (binascii.Error, ValueError, TypeError):
-        return None
-    if not isinstance(offset, int) or offset < 0:
-        return None
-    return str(prefix), str(start), str(end), offset
-
-
-def _control(tag: str, value: str) -> str:
-    return f'<controlfield tag="{tag}">{escape(value)}</controlfield>'
-
-
-def _data(tag: str, subfields: list[tuple[str, str]], *, ind1: str = " ", ind2: str = " ") -> str:
-    inner = "".join(
-        f'<subfield code="{code}">{escape(value)}</subfield>' for code, value in subfields
-    )
-    return f'<datafield tag="{tag}" ind1="{ind1}" ind2="{ind2}">{inner}</datafield>'
 
 
 def _handler_for(mirror: MirrorServer) -> type[BaseHTTPRequestHandler]:

@@ -14,7 +14,8 @@ from xml.etree.ElementTree import Element
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from reportwatch.demo.mirror import MirrorServer, load_catalog
+from reportwatch.demo.catalog import load_catalog
+from reportwatch.demo.mirror import MirrorServer
 from reportwatch.errors import ConfigError, NotFoundError
 from tasks.fetch.client import Fetcher, FetchPolicy, HostRateLimiter
 from tests.loopback import LoopbackOnlyTransport, write_sample_archive
