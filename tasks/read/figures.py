@@ -364,9 +364,12 @@ def figures(
         part, whole = facts.values.get(metric.name), facts.values.get(whole_name or "")
         if whole_name is None or part is None or whole is None or part < whole:
             continue
+        source = facts.sources.get(metric.name)
+        read_in = f" (read in {quoted(source)}, {where(source)})" if source is not None else ""
         facts.warnings.append(
             f"{label_of(cp, metric.name)} ({part:,}) not below the "
             f"{label_of(cp, whole_name)} ({whole:,}); {label_of(cp, metric.name)} dropped"
+            f"{read_in}"
         )
         facts.drop(metric.name)
         facts.approximate.pop(metric.name, None)
