@@ -29,7 +29,8 @@ _YEAR_TOKEN = re.compile(r"(?<![\d,.])(?:1[89]|20)\d\d(?![\d]|[.,]\d)")
 _SYMBOL = re.compile(r"\b[A-Z]{1,6}(?:/[A-Za-z0-9.()-]+)*/[A-Za-z.]*\d[A-Za-z0-9./-]*")
 # A reference to a numbered thing of a document or a body of law; the numbers after it.
 _REFERENCE = re.compile(
-    r"\b(?:(?:Security\s+Council\s+|General\s+Assembly\s+)?resolutions?|decisions?|paragraphs?|"
+    r"\b(?:(?:Security\s+Council\s+|General\s+Assembly\s+)?resolutions?|UNSCR|SCR|decisions?|"
+    r"paragraphs?|"
     r"subparagraphs?|paras?\.|articles?|arts?\.|annex(?:es)?|appendix|appendices|sections?|"
     r"chapters?|rules?|footnotes?|pages?|pp?\.|tables?|Nos?\.|items?|clauses?|protocols?)"
     r"(?P<numbers>(?:\s*(?:,|and|to|-|–|—)?\s*(?:\d+(?:\s*\(\w{1,4}\))*|[IVXLC]+\b)(?![,.]\d))+)",
@@ -41,6 +42,12 @@ _DIGIT = re.compile(r"\d")
 _PART_MARKER = re.compile(
     r"\b(?:including|inclusive\s+of|among\s+(?:whom|which|them)|of\s+(?:whom|which)|"
     r"drawn\s+from|(?:which|who|that)\s+includ(?:es|ed|e))\b",
+    re.IGNORECASE,
+)
+_NON_FINITE = re.compile(r"including|inclusive|drawn", re.IGNORECASE)
+_MAIN_VERB = re.compile(
+    r"\b(?:was|were|is|are|stood|stands|remained|remains|numbered|numbers|totall?ed|comprised|"
+    r"reached|amounted)\b",
     re.IGNORECASE,
 )
 _NUMBER_FIRST = re.compile(r"\b(?:of|among)\s+(?:whom|which)\b", re.IGNORECASE)
@@ -104,11 +111,14 @@ def part_clauses(text: str) -> list[Span]:
         marker = _PART_MARKER.search(text, segment_start, high)
         if marker is None:
             continue
-        start = marker.start()
+        start, end = marker.start(), high
         lead = text[segment_start : marker.start()]
         if _NUMBER_FIRST.match(marker.group()) and _SHORT_LEAD.match(lead):
             start = segment_start
-        spans.append(Span(start, high))
+        if _NON_FINITE.match(marker.group()):  # "including N ... was M": the verb is the main one
+            verb = _MAIN_VERB.search(text, marker.end(), high)
+            end = verb.start() if verb else high
+        spans.append(Span(start, end))
     return spans
 
 

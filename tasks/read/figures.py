@@ -63,6 +63,7 @@ _MONEY_AFTER = re.compile(
     r"^\s*(?:million|billion|bn\b|euros?\b|dollars?\b|francs?\b|pounds?\b|USD\b|EUR\b)",
     re.IGNORECASE,
 )
+_PART_REASON = "it is a part named inside the sentence (a part clause), not the whole"
 _CLAUSE_END = re.compile(r"[;:]|,(?!\d)|\s\(")
 
 
@@ -189,13 +190,16 @@ def _readings(
         while (match := pattern.search(source, position)) is not None:
             start, end = match.span("value")
             position = match.end()
-            if inside_only and not any(
-                p.holds(start, end) and p.start <= match.start() for p in parts
-            ):
-                continue
             value = parse_number(match.group("value"))
             if value is None:
                 continue
+            if inside_only:
+                holder = next((p for p in parts if p.holds(start, end)), None)
+                if holder is None:
+                    continue
+                if holder.start > match.start():  # the whole's subject, a part's figure
+                    yield Refused(value, match.group("value"), sentence, _PART_REASON)
+                    continue
             # A whole's refusals read its own clauses, never the part clauses it read past.
             scope = text if inside_only else mask_parts(text, parts)
             reason = _not_a_count(text, start, end) or _refusal(

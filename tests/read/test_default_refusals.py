@@ -80,9 +80,15 @@ def test_female_personnel_in_each_wording(sentence: str, female: int) -> None:
     }  # fmt: skip
 
 
-def test_the_previous_report_named_with_a_comma() -> None:
-    intro = ("It covers developments since the issuance of my previous report, dated 8 April "
-             "2013 (S/2013/220), and describes the situation on the ground.")  # fmt: skip
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "It covers developments since the issuance of my previous report, dated 8 April 2013 "
+        "(S/2013/220), and describes the situation on the ground.",
+        "It covers developments since my report S/2013/220 of 8 April 2013.",
+    ],
+)
+def test_the_previous_report_named_in_other_orders(intro: str) -> None:
     report = run(intro, STRENGTH)
     assert (report.previous_report_date, report.previous_report_symbol) == (
         dt.date(2013, 4, 8), "S/2013/220",

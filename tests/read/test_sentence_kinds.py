@@ -70,6 +70,11 @@ def test_a_rendered_report_naming_resolution_1244_loads_its_troop_figure(tmp_pat
         ("As at 31 December 2023, the total number of KFOR troops, drawn from 27 nations, was "
          "4,482.", 4482, None),
         ("The total number of KFOR troops in its 12 camps was 4,482.", 4482, None),
+        ("The total number of KFOR troops including 378 from non-NATO countries was 4,482.", 4482,
+         378),
+        ("The total number of KFOR troops, including national support elements was 4,482.", 4482,
+         None),
+        ("The total number of KFOR troops deployed under UNSCR 1244 was 4,482.", 4482, None),
         ("The total number of KFOR troops was 4,482, of whom 12 per cent were from non-NATO "
          "countries.", 4482, None),
     ],
@@ -80,6 +85,16 @@ def test_the_figure_the_main_verb_states_is_the_total_a_part_clause_is_a_part(
     report = report_of(sentence)
     assert (report.troops_total, report.non_nato_troops) == (total, non_nato)
     assert not any("not below" in w for w in report.warnings)
+
+
+def test_a_whole_stated_only_by_a_part_clause_is_null_with_a_warning_naming_it() -> None:
+    sentence = "The total number of KFOR troops, including 378 from non-NATO countries, rose."
+    report = report_of(sentence)
+    assert report.troops_total is None
+    assert (
+        f'troops_total: "{sentence}" (enclosure, page 2 paragraph 2) gives 378, but it is a part '
+        "named inside the sentence (a part clause), not the whole; none was read from it"
+    ) in report.warnings
 
 
 def test_nations_named_in_a_part_clause_are_still_read() -> None:
