@@ -12,19 +12,27 @@ figure properly, the refused ones are simply not used):
   space and apostrophe-like marks, were joined by :mod:`tasks.read.textnorm`: "4 500" is 4500);
 * its sentence is ambiguous: the metric's patterns find two different figures in one sentence,
   or two patterns read the same sentence differently (3,600 and 3,800);
-* the figure is no count: a year ("remained stable throughout 2023" is not 2,023 troops: years
-  are masked before the patterns run, so "KFOR troop strength in 2023 was 4,500" reads 4,500), one
-  end of a range ("between 4,300 and 4,600"), an amount of money ("300 million euros");
-* the profile's ``refusals`` say the sentence does not state the figure as it stands: a plan or
-  forecast ("would be reduced to 2,500"), a condition, an earlier period ("In the previous
-  reporting period, ..."), another force ("The total number of EULEX personnel was ..."), a
-  change ("reinforced with 700 troops"). A refusal pattern is looked for in the sentence up to
-  the end of the clause holding the figure.
+* the figure is no count: a year ("remained stable throughout 2023" is not 2,023 troops) or an
+  identifier ("resolution 1244 (1999)", "S/2023/123", "paragraph 12"): both are masked before the
+  patterns run (:mod:`tasks.read.clauses`), so "KFOR troop strength in 2023 was 4,500" and "...
+  under resolution 1244 (1999) was 4,500" read 4,500; one end of a range ("between 4,300 and
+  4,600"), an amount of money ("300 million euros");
+* it is a part named inside the sentence: a metric that is no ``part_of`` another reads past a
+  part clause (", including 378 from non-NATO countries,") to the figure its main verb states,
+  and a figure it finds only in one is refused; it reads past a figure outside its bounds too;
+* a refusal says the sentence does not state the figure as it stands: the defaults every
+  profile gets (:mod:`tasks.read.refusals`: a plan, a condition, an earlier period or year,
+  casualties, rotations, a temporary figure, a part of the whole) and the profile's own (KFOR:
+  another force, a change). A refusal is looked for from the start of the figure's ';'-clause to
+  the end of the clause holding it; a clause that takes up a refused one's subject ("...; it now
+  stands at 4,482") is read for it.
 
 Among the figures left, the one whose sentence dates it at the end of the period wins, then one
 dated inside the period, then one dated at all ("As at 31 December 2023, the total number of KFOR
 troops ..."), then the most trusted part (the report over the letters), then document order.
-Figures that disagree are a warning naming both.
+Figures that disagree are a warning naming both places when the one kept is dated inside the
+period and better than every one that disagrees; otherwise the metric is null with a warning
+quoting both sentences.
 """
 
 from __future__ import annotations

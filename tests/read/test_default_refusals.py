@@ -1,7 +1,7 @@
-"""Refusals about the kind of sentence are a default every profile gets (tasks/read/profile.py
-DEFAULT_REFUSALS): MINURSO's profile names none, and still never reads the previous report's
-strength. A profile drops one by id, replaces one by a refusal of the same id, and keeps its own;
-and MINURSO's other wordings of the strength and its female personnel."""
+"""Refusals about the kind of sentence are a default every profile gets (DEFAULT_REFUSALS in
+tasks/read/refusals.py): MINURSO's profile names none, and still never reads the previous
+report's strength. A profile drops one by id, replaces one by a refusal of the same id, and keeps
+its own; and MINURSO's other wordings of the strength and its female personnel."""
 
 from __future__ import annotations
 
