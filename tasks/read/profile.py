@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reportwatch.errors import SeriesError
 from tasks.read.numbers import COUNT_PATTERN, NUMBER_PATTERN
-from tasks.read.refusals import DEFAULT_REFUSAL_IDS, Refusal, refusals_of
+from tasks.read.refusals import DEFAULT_REFUSAL_IDS, DEFAULT_REFUSALS, Refusal
 from tasks.read.textdates import DATE_PATTERN, MONTH_PATTERN, RANGE_PATTERN, YEAR_PATTERN
 
 Part = Literal["letter", "annex", "enclosure", "body"]
@@ -299,6 +299,19 @@ class CompiledProfile:
     quarterly: re.Pattern[str]
     incident_terms: re.Pattern[str]
     violence_terms: re.Pattern[str]
+
+
+def refusals_of(profile: NormalizeProfile, metric: MetricProfile) -> list[Refusal]:
+    """A metric's refusals: the defaults the profile keeps (a profile refusal of the same id
+    replaces its default in place), then the profile's own, then the metric's."""
+    own = {r.id: r for r in profile.refusals if r.id}
+    kept = [
+        own.get(r.id or "", r)
+        for r in DEFAULT_REFUSALS
+        if r.id not in profile.skip_default_refusals
+    ]
+    added = [r for r in profile.refusals if r not in kept]
+    return [*kept, *added, *metric.refusals]
 
 
 def compile_profile(profile: Mapping[str, Any]) -> CompiledProfile:

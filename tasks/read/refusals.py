@@ -3,18 +3,14 @@
 Every profile gets :data:`DEFAULT_REFUSALS`, refusals about the kind of sentence whatever the
 series (docs/series.md, "Default refusals"); a profile drops one by id
 (``skip_default_refusals``), replaces one with a refusal of the same ``id``, and adds its own.
-Where a refusal is looked for, and the ``earlier_year`` rule that is no pattern, are in
-:mod:`tasks.read.figures` and :mod:`tasks.read.clauses`.
+A metric's list is :func:`tasks.read.profile.refusals_of`. Where a refusal is looked for, and
+the ``earlier_year`` rule that is no pattern, are in :mod:`tasks.read.figures` and
+:mod:`tasks.read.clauses`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from tasks.read.profile import MetricProfile, NormalizeProfile
 
 
 class Refusal(BaseModel):
@@ -88,16 +84,3 @@ DEFAULT_REFUSALS: tuple[Refusal, ...] = (
     ),
 )
 DEFAULT_REFUSAL_IDS = frozenset({*(r.id for r in DEFAULT_REFUSALS if r.id), "earlier_year"})
-
-
-def refusals_of(profile: NormalizeProfile, metric: MetricProfile) -> list[Refusal]:
-    """A metric's refusals: the defaults the profile keeps (a profile refusal of the same id
-    replaces its default in place), then the profile's own, then the metric's."""
-    own = {r.id: r for r in profile.refusals if r.id}
-    kept = [
-        own.get(r.id or "", r)
-        for r in DEFAULT_REFUSALS
-        if r.id not in profile.skip_default_refusals
-    ]
-    added = [r for r in profile.refusals if r not in kept]
-    return [*kept, *added, *metric.refusals]
