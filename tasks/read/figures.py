@@ -234,10 +234,12 @@ def metric_hits(
     sentences: Iterable[Sentence],
     facts: Facts,
     first_year: int | None = None,
+    qualifier_after: re.Pattern[str] | None = None,
 ) -> tuple[list[Hit], list[Refused]]:
     """Every reading of ``metric`` in ``sentences`` and the candidates refused (see the module
     docstring); a split or ambiguous sentence is warned about at once and gives neither.
-    ``first_year`` is the year the period starts in (an earlier one is refused)."""
+    ``first_year`` is the year the period starts in (an earlier one is refused);
+    ``qualifier_after`` a qualifier printed after the figure ("4,482 (approximately)")."""
     hits: list[Hit] = []
     refused: list[Refused] = []
     for sentence in sentences:
@@ -258,6 +260,8 @@ def metric_hits(
                     continue
                 match, value = reading
                 qualified = "qualifier" in pattern.groupindex and bool(match.group("qualifier"))
+                if qualifier_after is not None and qualifier_after.match(text, match.end("value")):
+                    qualified = True
                 found.append(Hit(value, qualified, sentence, index))
         values = sorted({h.value for h in found})
         if len(values) > 1:
@@ -337,7 +341,7 @@ def figures(
     for metric in cp.metrics:
         if not metric.patterns:  # read from a table (tasks.read.table_facts)
             continue
-        hits, refused = metric_hits(metric, ordered, facts, first_year)
+        hits, refused = metric_hits(metric, ordered, facts, first_year, cp.qualifier_after)
         if not hits:
             for candidate in [*year_candidates(metric, ordered), *refused]:
                 warning = (

@@ -288,6 +288,7 @@ class CompiledProfile:
     profile: NormalizeProfile
     metrics: tuple[CompiledMetric, ...]
     qualifier: re.Pattern[str]
+    qualifier_after: re.Pattern[str]  # "4,482 (approximately)": a qualifier printed after it
     period: tuple[re.Pattern[str], ...]
     previous_report: tuple[re.Pattern[str], ...]
     tables: tuple[CompiledTable, ...]
@@ -367,6 +368,7 @@ def _compile_cached(key: str) -> CompiledProfile:
             for name, m in profile.metrics.items()
         ),
         qualifier=one("{qualifier}"),
+        qualifier_after=one(r"\s*\(\s*{qualifier}\s*\)"),
         period=many(profile.period_patterns),
         previous_report=many(profile.previous_report_patterns),
         tables=tuple(

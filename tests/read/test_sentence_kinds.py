@@ -169,7 +169,13 @@ def test_one_countrys_contingent_is_not_the_non_nato_total() -> None:
     [
         ("A total of 4,482 troops from 27 nations served with KFOR as at 31 December 2023.", 4482),
         ("The total number of KFOR troops in theatre rose from 3,762 to 4,482.", 4482),
+        ("The total number of KFOR troops from 28 nations was 4,482.", 4482),
     ],
 )
 def test_other_wordings_of_the_strength(sentence: str, total: int) -> None:
     assert report_of(sentence).troops_total == total
+
+
+def test_a_qualifier_printed_after_the_figure_makes_it_approximate() -> None:
+    report = report_of("The total number of KFOR troops in theatre was 4,482 (approximately).")
+    assert (report.troops_total, report.troops_approximate) == (4482, True)
