@@ -77,6 +77,10 @@ def test_a_rendered_report_naming_resolution_1244_loads_its_troop_figure(tmp_pat
         ("The total number of KFOR troops deployed under UNSCR 1244 was 4,482.", 4482, None),
         ("The total number of KFOR troops was 4,482, of whom 12 per cent were from non-NATO "
          "countries.", 4482, None),
+        ("The total number of KFOR troops in theatre was 4,482, of which 378 were from non-NATO "
+         "countries.", 4482, 378),
+        ("The total number of KFOR troops in theatre was 4,482, 378 of whom were from non-NATO "
+         "countries.", 4482, 378),
     ],
 )  # fmt: skip
 def test_the_figure_the_main_verb_states_is_the_total_a_part_clause_is_a_part(
