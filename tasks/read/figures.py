@@ -12,29 +12,47 @@ figure properly, the refused ones are simply not used):
   space and apostrophe-like marks, were joined by :mod:`tasks.read.textnorm`: "4 500" is 4500);
 * its sentence is ambiguous: the metric's patterns find two different figures in one sentence,
   or two patterns read the same sentence differently (3,600 and 3,800);
-* the figure is no count: a year ("remained stable throughout 2023" is not 2,023 troops: years
-  are masked before the patterns run, so "KFOR troop strength in 2023 was 4,500" reads 4,500), one
-  end of a range ("between 4,300 and 4,600"), an amount of money ("300 million euros");
-* the profile's ``refusals`` say the sentence does not state the figure as it stands: a plan or
-  forecast ("would be reduced to 2,500"), a condition, an earlier period ("In the previous
-  reporting period, ..."), another force ("The total number of EULEX personnel was ..."), a
-  change ("reinforced with 700 troops"). A refusal pattern is looked for in the sentence up to
-  the end of the clause holding the figure.
+* the figure is no count: a year ("remained stable throughout 2023" is not 2,023 troops) or an
+  identifier ("resolution 1244 (1999)", "S/2023/123", "paragraph 12"): both are masked before the
+  patterns run (:mod:`tasks.read.clauses`), so "KFOR troop strength in 2023 was 4,500" and "...
+  under resolution 1244 (1999) was 4,500" read 4,500; one end of a range ("between 4,300 and
+  4,600"), an amount of money ("300 million euros");
+* it is a part named inside the sentence: a metric that is no ``part_of`` another reads past a
+  part clause (", including 378 from non-NATO countries,") to the figure its main verb states,
+  and a figure it finds only in one is refused; it reads past a figure outside its bounds too;
+* a refusal says the sentence does not state the figure as it stands: the defaults every
+  profile gets (:mod:`tasks.read.refusals`: a plan, a condition, an earlier period or year,
+  casualties, rotations, a temporary figure, a part of the whole) and the profile's own (KFOR:
+  another force, a change). A refusal is looked for from the start of the figure's ';'-clause to
+  the end of the clause holding it; a clause that takes up a refused one's subject ("...; it now
+  stands at 4,482") is read for it.
 
 Among the figures left, the one whose sentence dates it at the end of the period wins, then one
 dated inside the period, then one dated at all ("As at 31 December 2023, the total number of KFOR
 troops ..."), then the most trusted part (the report over the letters), then document order.
-Figures that disagree are a warning naming both.
+Figures that disagree are a warning naming both places when the one kept is dated inside the
+period and better than every one that disagrees; otherwise the metric is null with a warning
+quoting both sentences.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reportwatch.models import APPROXIMATE_FIELDS
+from tasks.read.clauses import (
+    Span,
+    blank,
+    carry_on,
+    clause_start,
+    earlier_year,
+    mask_identifiers,
+    mask_parts,
+    part_clauses,
+)
 from tasks.read.evidence import Facts, Sentence, in_parts, quoted, where
 from tasks.read.numbers import parse_number
 from tasks.read.profile import CompiledMetric, CompiledProfile
@@ -46,7 +64,6 @@ _SEPARATOR = r"(?:,\s|[^\w\s,]\s?|_\s?|\s)"
 _DOUBTFUL_GROUPS = re.compile(rf"(?<![\d,.])\d{{1,3}}(?:{_SEPARATOR}\d{{3}})+(?!\d)")
 _SEPARATOR_RE = re.compile(_SEPARATOR)
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")  # a year, written without a group separator
-_YEAR_TOKEN = re.compile(r"(?<![\d,.])(?:1[89]|20)\d\d(?![\d]|[.,]\d)")
 _RANGE_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 _RANGE_AFTER = re.compile(r"^\s*(?:-|–|—|to\b)\s*\d")
 _MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:US\$|USD|EUR|GBP|CHF))\s*$")
@@ -54,6 +71,7 @@ _MONEY_AFTER = re.compile(
     r"^\s*(?:million|billion|bn\b|euros?\b|dollars?\b|francs?\b|pounds?\b|USD\b|EUR\b)",
     re.IGNORECASE,
 )
+_PART_REASON = "it is a part named inside the sentence (a part clause), not the whole"
 _CLAUSE_END = re.compile(r"[;:]|,(?!\d)|\s\(")
 
 
@@ -122,18 +140,24 @@ def _not_a_count(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def _refusal(metric: CompiledMetric, text: str, end: int) -> str | None:
-    """The profile's reason not to read a figure ending at ``end``, or None.
+def _refusal(
+    metric: CompiledMetric, text: str, start: int, end: int, first_year: int | None
+) -> str | None:
+    """The reason not to read a figure at ``text[start:end]``, or None.
 
-    Refusal patterns are looked for from the start of the sentence to the end of the clause
-    holding the figure: "In the previous reporting period, the total ... was 3,800" is refused,
-    "... was 4,500, compared with 3,800 in the previous reporting period" is not.
+    Refusal patterns (and the earlier-year rule) are looked for from the start of the figure's
+    ';'-clause to the end of the clause holding it: "In the previous reporting period, the total
+    ... was 3,800" is refused, "... was 4,500, compared with 3,800 in the previous reporting
+    period" is not, and neither is "In 2019, ... was 3,500; it now stands at 4,482" for 4,482.
     """
     clause_end = _CLAUSE_END.search(text, end)
-    scope = text[: clause_end.start() if clause_end else len(text)]
+    scope = text[clause_start(text, start) : clause_end.start() if clause_end else len(text)]
     for pattern, reason in metric.refusals:
         if pattern.search(scope):
             return reason
+    year = earlier_year(scope, first_year) if metric.earlier_year else None
+    if year is not None:
+        return f"it is the figure of an earlier year ({year})"
     return None
 
 
@@ -147,41 +171,97 @@ def _warn_split(metric: CompiledMetric, sentence: Sentence, separator: str, fact
     )
 
 
-def _mask_years(text: str) -> str:
-    """``text`` with every year written as one ("2023", never "2,023") masked by letters of the
-    same length, so that a pattern reads past it ("KFOR troop strength in 2023 was 4,500")."""
-    return _YEAR_TOKEN.sub(lambda m: "Y" * len(m.group()), text)
+def _readings(
+    metric: CompiledMetric,
+    pattern: re.Pattern[str],
+    sentence: Sentence,
+    masked: str,
+    parts: list[Span],
+    first_year: int | None,
+) -> Iterator[tuple[re.Match[str], int] | Refused]:
+    """What ``pattern`` reads in ``masked`` (``text`` with its identifiers masked): matches with
+    their value, and the candidates refused.
+
+    A figure outside the metric's bounds ("troops in its 12 camps was 4,482") is read past, and
+    so is a part clause when the metric is a whole (see :mod:`tasks.read.clauses`); a whole
+    reads inside a part clause only with a pattern that starts in it ("including twenty-one NATO
+    and six non-NATO countries"). A refused figure whose next ';'-clause takes up its subject
+    ("...was 3,500; it now stands at 4,482") is read past into that clause.
+    """
+    text = sentence.text
+    work = mask_parts(masked, parts)
+    passes: list[tuple[str, bool]] = [(work, False)]
+    if parts:
+        passes.append((masked, True))
+    for source, inside_only in passes:
+        position = 0
+        while (match := pattern.search(source, position)) is not None:
+            start, end = match.span("value")
+            position = match.end()
+            value = parse_number(match.group("value"))
+            if value is None:
+                continue
+            if inside_only:
+                holder = next((p for p in parts if p.holds(start, end)), None)
+                if holder is None:
+                    continue
+                if holder.start > match.start():  # the whole's subject, a part's figure
+                    yield Refused(value, match.group("value"), sentence, _PART_REASON)
+                    continue
+            # A whole's refusals read its own clauses, never the part clauses it read past.
+            scope = text if inside_only else mask_parts(text, parts)
+            reason = _not_a_count(text, start, end) or _refusal(
+                metric, scope, start, end, first_year
+            )
+            if reason is not None:
+                yield Refused(value, match.group("value"), sentence, reason)
+                semicolon = carry_on(text, end) if not inside_only else None
+                if semicolon is not None:
+                    source = blank(source, start, end)
+                    source = source[:semicolon] + "," + source[semicolon + 1 :]
+                    position = match.start()
+                continue
+            if not metric.min_value <= value <= metric.max_value:
+                if not inside_only:
+                    source = blank(source, start, end)
+                    position = match.start()
+                continue
+            yield match, value
 
 
 def metric_hits(
-    metric: CompiledMetric, sentences: Iterable[Sentence], facts: Facts
+    metric: CompiledMetric,
+    sentences: Iterable[Sentence],
+    facts: Facts,
+    first_year: int | None = None,
+    qualifier_after: re.Pattern[str] | None = None,
 ) -> tuple[list[Hit], list[Refused]]:
     """Every reading of ``metric`` in ``sentences`` and the candidates refused (see the module
-    docstring); a split or ambiguous sentence is warned about at once and gives neither."""
+    docstring); a split or ambiguous sentence is warned about at once and gives neither.
+    ``first_year`` is the year the period starts in (an earlier one is refused);
+    ``qualifier_after`` a qualifier printed after the figure ("4,482 (approximately)")."""
     hits: list[Hit] = []
     refused: list[Refused] = []
     for sentence in sentences:
         text = sentence.text
         if metric.requires is not None and not metric.requires.search(text):
             continue
-        separator = _split_by(metric, text)
+        masked = mask_identifiers(text)
+        separator = _split_by(metric, masked)
         if separator is not None:
             _warn_split(metric, sentence, separator, facts)
             continue
+        parts = part_clauses(masked) if metric.spec.part_of is None else []
         found: list[Hit] = []
         for index, pattern in enumerate(metric.patterns):
-            for match in pattern.finditer(_mask_years(text)):
-                value = parse_number(match.group("value"))
-                if value is None:
+            for reading in _readings(metric, pattern, sentence, masked, parts, first_year):
+                if isinstance(reading, Refused):
+                    refused.append(reading)
                     continue
-                start, end = match.span("value")
-                reason = _not_a_count(text, start, end) or _refusal(metric, text, end)
-                if reason is not None:
-                    refused.append(Refused(value, match.group("value"), sentence, reason))
-                    continue
-                if not metric.min_value <= value <= metric.max_value:
-                    continue
+                match, value = reading
                 qualified = "qualifier" in pattern.groupindex and bool(match.group("qualifier"))
+                if qualifier_after is not None and qualifier_after.match(text, match.end("value")):
+                    qualified = True
                 found.append(Hit(value, qualified, sentence, index))
         values = sorted({h.value for h in found})
         if len(values) > 1:
@@ -229,22 +309,16 @@ def as_at(
     return None
 
 
-def _ranked(
-    hits: list[Hit], cp: CompiledProfile, start: dt.date | None, end: dt.date | None
-) -> list[Hit]:
-    """``hits`` (most trusted part first) with the best-dated first (see the module docstring)."""
-
-    def rank(hit: Hit) -> int:
-        date = as_at(hit.sentence, cp, start, end)
-        if date is None:
-            return 3
-        if end is not None and date == end:
-            return 0
-        if start is not None and end is not None and start <= date <= end:
-            return 1
-        return 2
-
-    return sorted(hits, key=rank)  # stable: part and document order within a rank
+def _rank(hit: Hit, cp: CompiledProfile, start: dt.date | None, end: dt.date | None) -> int:
+    """0: dated at the end of the period; 1: inside it; 2: dated otherwise; 3: undated."""
+    date = as_at(hit.sentence, cp, start, end)
+    if date is None:
+        return 3
+    if end is not None and date == end:
+        return 0
+    if start is not None and end is not None and start <= date <= end:
+        return 1
+    return 2
 
 
 def figures(
@@ -255,33 +329,48 @@ def figures(
 ) -> Facts:
     """The profile's metrics (see the module docstring); the period ranks dated figures.
 
-    A metric that is ``part_of`` another (non-NATO troops of the troops in theatre, female
-    personnel of the military strength) and not below it is dropped with a warning: one of
-    the two was misread.
+    Two figures that disagree leave the metric null with a warning naming both sentences, unless
+    one is the current one: dated inside the period (at its end first) and better dated than
+    every figure that disagrees with it. A metric that is ``part_of`` another (non-NATO troops of
+    the troops in theatre, female personnel of the military strength) and not below it is
+    dropped with a warning: one of the two was misread.
     """
     facts = Facts()
     ordered = in_parts(sentences, cp.profile.fact_parts)
+    first_year = period_start.year if period_start is not None else None
     for metric in cp.metrics:
         if not metric.patterns:  # read from a table (tasks.read.table_facts)
             continue
-        hits, refused = metric_hits(metric, ordered, facts)
+        hits, refused = metric_hits(metric, ordered, facts, first_year, cp.qualifier_after)
         if not hits:
             for candidate in [*year_candidates(metric, ordered), *refused]:
-                facts.warnings.append(
+                warning = (
                     f"{metric.name}: {quoted(candidate.sentence)} ({where(candidate.sentence)}) "
                     f"gives {candidate.printed}, but {candidate.reason}; none was read from it"
                 )
+                if warning not in facts.warnings:  # two patterns may refuse the same figure
+                    facts.warnings.append(warning)
             continue
-        hits = _ranked(hits, cp, period_start, period_end)
+        ranks = {id(h): _rank(h, cp, period_start, period_end) for h in hits}
+        hits = sorted(hits, key=lambda h: ranks[id(h)])  # stable: part and document order
         first = hits[0]
+        others = [h for h in hits if h.value != first.value]
+        best = ranks[id(first)]
+        if others and not (best <= 1 and best < ranks[id(others[0])]):
+            second = others[0]
+            facts.warnings.append(
+                f"{metric.name}: two different figures, {first.value:,} in {quoted(first.sentence)} "
+                f"({where(first.sentence)}) and {second.value:,} in {quoted(second.sentence)} "
+                f"({where(second.sentence)}), and neither is dated as the current one; none was read"
+            )
+            continue
         facts.set(metric.name, first.value, first.sentence)
         approximate = any(h.approximate for h in hits if h.sentence is first.sentence)
         facts.approximate[metric.name] = approximate
         if metric.name in APPROXIMATE_FIELDS:
             facts.set(APPROXIMATE_FIELDS[metric.name], approximate, first.sentence)
-        others = sorted({h.value for h in hits} - {first.value})
         if others:
-            second = next(h for h in hits if h.value == others[0])
+            second = others[0]
             facts.warnings.append(
                 f"two different {metric.name} figures: {first.value:,} ({where(first.sentence)}) "
                 f"and {second.value:,} ({where(second.sentence)}); kept {first.value:,}"
@@ -291,9 +380,12 @@ def figures(
         part, whole = facts.values.get(metric.name), facts.values.get(whole_name or "")
         if whole_name is None or part is None or whole is None or part < whole:
             continue
+        source = facts.sources.get(metric.name)
+        read_in = f" (read in {quoted(source)}, {where(source)})" if source is not None else ""
         facts.warnings.append(
             f"{label_of(cp, metric.name)} ({part:,}) not below the "
             f"{label_of(cp, whole_name)} ({whole:,}); {label_of(cp, metric.name)} dropped"
+            f"{read_in}"
         )
         facts.drop(metric.name)
         facts.approximate.pop(metric.name, None)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reportwatch.errors import SeriesError
 from tasks.read.numbers import COUNT_PATTERN, NUMBER_PATTERN
+from tasks.read.refusals import DEFAULT_REFUSAL_IDS, DEFAULT_REFUSALS, Refusal
 from tasks.read.textdates import DATE_PATTERN, MONTH_PATTERN, RANGE_PATTERN, YEAR_PATTERN
 
 Part = Literal["letter", "annex", "enclosure", "body"]
@@ -47,17 +48,6 @@ class TableMetric(BaseModel):
     count: Literal["rows"] | None = Field(
         None, description="'rows': the number of body rows with a value above 0 in `column`."
     )
-
-
-class Refusal(BaseModel):
-    """Wording that makes a figure something else than the figure as it stands."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    pattern: str = Field(
-        description="Looked for from the sentence's start to the end of the figure's clause."
-    )
-    reason: str = Field(description="What the figure is instead, for the warning: 'a forecast'.")
 
 
 class MetricProfile(BaseModel):
@@ -159,7 +149,11 @@ class NormalizeProfile(BaseModel):
     metrics: dict[str, MetricProfile]
     refusals: list[Refusal] = Field(
         default_factory=list,
-        description="Wording that makes any metric's figure not the figure as it stands.",
+        description="Wording that makes any metric's figure not the figure as it stands, after "
+        "the default refusals (DEFAULT_REFUSALS; one with a default's id replaces it).",
+    )
+    skip_default_refusals: list[str] = Field(
+        default_factory=list, description="Ids of default refusals this profile does not apply."
     )
     tables: list[TableProfile] = Field(default_factory=list)
     no_major_incident_patterns: list[str] = Field(default_factory=list)
@@ -193,6 +187,10 @@ class NormalizeProfile(BaseModel):
                              "period_from_previous_report is set")  # fmt: skip
         if self.period_from_previous_report and not self.previous_report_patterns:
             raise ValueError("period_from_previous_report needs previous_report_patterns")
+        for skipped in self.skip_default_refusals:
+            if skipped not in DEFAULT_REFUSAL_IDS:
+                raise ValueError(f"skip_default_refusals: no default refusal {skipped!r} "
+                                 f"(the defaults: {sorted(DEFAULT_REFUSAL_IDS)})")  # fmt: skip
         return self
 
     @model_validator(mode="after")
@@ -273,7 +271,8 @@ class CompiledMetric:
     min_value: int
     max_value: int
     spec: MetricProfile
-    refusals: tuple[tuple[re.Pattern[str], str], ...] = ()  # (pattern, reason), profile's first
+    refusals: tuple[tuple[re.Pattern[str], str], ...] = ()  # (pattern, reason), defaults first
+    earlier_year: bool = True  # the default rule "earlier_year" applies
 
 
 @dataclass(frozen=True)
@@ -289,6 +288,7 @@ class CompiledProfile:
     profile: NormalizeProfile
     metrics: tuple[CompiledMetric, ...]
     qualifier: re.Pattern[str]
+    qualifier_after: re.Pattern[str]  # "4,482 (approximately)": a qualifier printed after it
     period: tuple[re.Pattern[str], ...]
     previous_report: tuple[re.Pattern[str], ...]
     tables: tuple[CompiledTable, ...]
@@ -300,6 +300,19 @@ class CompiledProfile:
     quarterly: re.Pattern[str]
     incident_terms: re.Pattern[str]
     violence_terms: re.Pattern[str]
+
+
+def refusals_of(profile: NormalizeProfile, metric: MetricProfile) -> list[Refusal]:
+    """A metric's refusals: the defaults the profile keeps (a profile refusal of the same id
+    replaces its default in place), then the profile's own, then the metric's."""
+    own = {r.id: r for r in profile.refusals if r.id}
+    kept = [
+        own.get(r.id or "", r)
+        for r in DEFAULT_REFUSALS
+        if r.id not in profile.skip_default_refusals
+    ]
+    added = [r for r in profile.refusals if r not in kept]
+    return [*kept, *added, *metric.refusals]
 
 
 def compile_profile(profile: Mapping[str, Any]) -> CompiledProfile:
@@ -345,11 +358,17 @@ def _compile_cached(key: str) -> CompiledProfile:
                 m.min_value,
                 m.max_value,
                 m,
-                tuple((one(r.pattern), r.reason) for r in [*profile.refusals, *m.refusals]),
+                tuple(
+                    (one(r.pattern), r.reason)
+                    for r in refusals_of(profile, m)
+                    if r.parts or m.part_of is None
+                ),
+                "earlier_year" not in profile.skip_default_refusals,
             )
             for name, m in profile.metrics.items()
         ),
         qualifier=one("{qualifier}"),
+        qualifier_after=one(r"\s*\(\s*{qualifier}\s*\)"),
         period=many(profile.period_patterns),
         previous_report=many(profile.previous_report_patterns),
         tables=tuple(

@@ -10,10 +10,14 @@ figure, and checks it:
 
 A check that fails is a warning on the document (naming the table, page, row or column and
 both figures); the rows are kept as printed, since the warning says which figure disagrees and
-an analyst can look. A cell that is not a whole figure is null with a warning, never a guess.
-An ``expected`` table that cannot be found is a warning too, and when the document prints an
-image where text should be, the warning says so: the table has no text layer, its rows were not
-read (OCR would be needed).
+an analyst can look. A cell that prints only a dash (-, en or em dash) is 0: the United Nations'
+tables print "nil" so. Any other cell that is not a whole figure is null with a warning, never a
+guess. A printed column the profile does not map is one warning naming it (its figures are not
+read, and each row's total is then not checked against the others, which it would not add up
+to). An ``expected`` table that cannot be found is a warning too: when the document prints an
+image where text should be, the table has no text layer, its rows were not read (OCR would be
+needed); when its title is printed but the extractor could not read what follows as a table,
+the warning names the title and its page.
 
 Metrics with ``table:`` in the profile are read here from the rows (a Total row's value, or
 the number of rows with a value above 0 in a column).
@@ -37,6 +41,7 @@ from tasks.read.textdates import partial_date
 from tasks.read.textnorm import plain
 
 WHOLE = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})*$|^\d+$")
+NIL = re.compile(r"^[-\u2013\u2014]$")  # a lone dash: the UN tables' "nil", 0
 IMAGE_PAGE_LINES = 5  # a page with an image and at most this many lines prints its content as one
 
 
@@ -89,6 +94,13 @@ def _absent(doc: DocumentText, spec: CompiledTable) -> str:
             f"the {name} table has no text layer: {pages} only an image where it should be, "
             "so its rows were not read (it needs OCR)"
         )
+    for page in doc.pages:
+        title = next((line for line in page.lines if spec.title.search(plain(line))), None)
+        if title is not None:
+            return (
+                f"the {name} table ({title!r}, page {page.number}) could not be read as a table; "
+                "its rows were not read"
+            )
     return f"no {name} table was found (no printed table has a title matching the profile)"
 
 
@@ -104,6 +116,12 @@ def _rows(printed: TableText, spec: CompiledTable, facts: Facts) -> ReportTable 
             )
             return None
         positions[key] = hits[0]
+    unmapped = [h for i, h in enumerate(printed.columns) if i not in positions.values()]
+    if unmapped:
+        facts.warnings.append(
+            f"{name}: the profile maps no column to {', '.join(repr(h) for h in unmapped)}; "
+            "its figures were not read, and no row's total was checked against the others"
+        )
     title, match = _title(printed, spec)
     as_of = None
     if match is not None and "date" in match.groupdict() and match.group("date"):
@@ -126,7 +144,7 @@ def _rows(printed: TableText, spec: CompiledTable, facts: Facts) -> ReportTable 
         rows=rows,
         notes=list(printed.notes),
     )
-    facts.warnings += check(table, spec.spec.total_column)
+    facts.warnings += check(table, None if unmapped else spec.spec.total_column)
     return table
 
 
@@ -138,6 +156,8 @@ def _figure(row: TableRowText, at: int, key: str, name: str, facts: Facts) -> in
     cleaned = plain(text).strip()
     if WHOLE.match(cleaned):
         return int(re.sub(r"\D", "", cleaned))
+    if NIL.match(cleaned):
+        return 0
     facts.warnings.append(f"{name}: {row.label!r} prints {text!r} under {key!r}, not a whole "
                           "figure; left null")  # fmt: skip
     return None

@@ -54,6 +54,16 @@ NOT_THE_STRENGTH = [
      "a range"),
     ("If the situation deteriorates, KFOR troop strength could reach 6,000.", "6,000",
      "a condition"),
+    # The default refusals every profile gets (tasks/read/refusals.py) and an earlier year.
+    ("Of the total number of KFOR troops, 650 were deployed in the north of Kosovo.", "650",
+     "a part of the whole"),
+    ("The total number of KFOR personnel killed in the line of duty since 1999 is 146.", "146",
+     "casualties"),
+    ("The total number of troops rotated through KFOR in the period was 1,200.", "1,200",
+     "rotated"),
+    ("The total number of KFOR troops in theatre was temporarily 5,100 during the exercise.",
+     "5,100", "temporary or peak"),
+    ("In 2019, the total number of KFOR troops was 3,500.", "3,500", "an earlier year (2019)"),
 ]  # fmt: skip
 
 
@@ -64,8 +74,8 @@ def test_a_figure_that_is_not_the_strength_is_null_with_a_warning_naming_it(
     report = report_of(sentence)
     assert report.troops_total is None and report.troops_approximate is None
     assert "troops_total" not in report.evidence
-    warning = next(w for w in report.warnings if w.startswith("troops_total:"))
-    assert f'"{sentence}" (enclosure, page 2 paragraph 2) gives {printed}, but ' in warning
+    named = f'troops_total: "{sentence}" (enclosure, page 2 paragraph 2) gives {printed}, but '
+    warning = next(w for w in report.warnings if w.startswith(named))
     assert why in warning and warning.endswith("none was read from it")
     assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
 

@@ -190,7 +190,7 @@ def test_seed_report_gives_every_fact() -> None:
     assert report.warnings == []
     assert report.quarantine_reason is None
     assert len(report.paragraphs) == len(SEED_ROWS)
-    assert NORMALIZER_VERSION == "rw-4"
+    assert NORMALIZER_VERSION == "rw-5"
 
 
 def test_seed_evidence_points_at_page_paragraph_and_sentence() -> None:
@@ -796,15 +796,16 @@ def test_two_different_troop_figures_are_warned() -> None:
 
 
 def test_two_patterns_reading_one_sentence_differently_give_no_figure() -> None:
+    # ("after the rotation" would be refused by the default "rotations" refusal: no ambiguity.)
     sentence = (
         "As at 30 June 2017, the total number of KFOR troops in theatre was 4,000, "
-        "and KFOR had 3,900 troops after the rotation."
+        "and KFOR had 3,900 troops in its camps."
     )
     report = run(quarterly(sentence))
     assert report.troops_total is None and "troops_total" not in report.evidence
     warning = next(w for w in report.warnings if w.startswith("troops_total"))
     assert "reads as 3,900 and 4,000; ambiguous" in warning
-    assert "and KFOR had 3,900 troops after the rotation." in warning  # the sentence, named
+    assert "and KFOR had 3,900 troops in its camps." in warning  # the sentence, named
     assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
 
 

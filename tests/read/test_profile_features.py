@@ -80,7 +80,9 @@ def test_a_part_not_below_its_whole_is_dropped_with_a_warning() -> None:
     report = run(INTRO, STRENGTH.replace("13 of whom", "225 of whom"))
     assert "female_military" not in report.metrics
     assert ("female military personnel (225) not below the military strength (225); "
-            "female military personnel dropped") in report.warnings  # fmt: skip
+            "female military personnel dropped (read in "
+            f'"{STRENGTH.replace("13 of whom", "225 of whom")}", body, page 1 paragraph 2)'
+            ) in report.warnings  # fmt: skip
 
 
 def test_a_recommendation_or_a_plan_is_never_a_strength() -> None:

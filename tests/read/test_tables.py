@@ -81,6 +81,12 @@ def test_a_table_that_cannot_be_read_keeps_its_bold_total_row_as_text() -> None:
     doc, report = _report("annex-table-refused-label-too-long.pdf")
     assert doc.tables == [] and report.tables == []
     assert "page 3: a table could not be read (Argentina and 3 fall in one cell)" in doc.warnings
+    # Its title was found: the warning names it, never "no printed table has a title matching".
+    assert (
+        "the contributions table ('Contributions as at 31 March 2013', page 3) could not be read "
+        "as a table; its rows were not read"
+    ) in report.warnings
+    assert not any("no printed table" in w for w in report.warnings)
     # Bold, it is still no heading: its figures stay in the annex's text, as printed.
     total = next(p for p in doc.paragraphs if p.text.startswith("Total "))
     assert (total.text, total.part, total.kind) == ("Total 202 27 4 233c", "annex", "paragraph")
@@ -99,17 +105,44 @@ def test_a_total_row_that_does_not_add_up_is_a_warning_naming_both_figures() -> 
     assert table.rows[-1].values["military_observers"] == 201
 
 
-def test_a_dash_is_no_figure_it_is_null_with_a_warning() -> None:
+def test_a_lone_dash_is_the_un_nil_convention_read_as_0() -> None:
     _, report = _report("annex-table-dash-for-nil.pdf")
     ghana = next(r for r in report.tables[0].rows if r.label == "Ghana")
-    assert ghana.values == {"military_observers": 9, "troops": 7, "civilian_police": None,
+    assert ghana.values == {"military_observers": 9, "troops": 7, "civilian_police": 0,
                             "total": 16}  # fmt: skip
+    assert report.warnings == []  # every column adds up, the dash counted as 0
+
+
+def test_any_other_mark_in_a_cell_is_null_with_a_warning() -> None:
+    doc = extract_pdf(PDFS / "annex-table-dash-for-nil.pdf")
+    (table,) = doc.tables
+    ghana = next(r for r in table.rows if r.label == "Ghana")
+    ghana.cells[2] = "n/a"
+    report = normalize(doc, series="minurso", profile=PROFILE)
     assert report.warnings == [
-        "the contributions table (page 3): 'Ghana' prints '–' under 'civilian_police', not a "
+        "the contributions table (page 3): 'Ghana' prints 'n/a' under 'civilian_police', not a "
         "whole figure; left null",
         "the contributions table (page 3): the civilian_police column cannot be checked (a cell "
         "is not a figure)",
     ]
+
+
+def test_a_column_the_profile_does_not_map_is_one_warning_naming_it() -> None:
+    doc = extract_pdf(PDFS / "annex-table-2012-layout.pdf")
+    (table,) = doc.tables
+    table.columns.insert(3, "Staff officers")
+    body = len(table.rows) - 1
+    for row in table.rows:  # two staff officers a row, in the printed total too
+        staff = 2 * body if row.label == "Total" else 2
+        row.cells[3:] = [str(staff), str(int(row.cells[3] or 0) + staff)]
+    report = normalize(doc, series="minurso", profile=PROFILE)
+    # One warning, not one per row whose total the unread column makes disagree.
+    assert report.warnings == [
+        "the contributions table (page 3): the profile maps no column to 'Staff officers'; its "
+        "figures were not read, and no row's total was checked against the others",
+    ]
+    assert report.tables[0].rows[-1].values["total"] == 231 + 2 * body
+    assert report.tables[0].columns == ["military_observers", "troops", "civilian_police", "total"]
 
 
 def test_an_annex_printed_as_a_picture_gives_no_rows_and_says_why() -> None:
