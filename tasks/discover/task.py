@@ -38,6 +38,15 @@ class DiscoverOutcome:
     not_configured: dict[str, str] = field(default_factory=dict)
 
 
+def extends_cursor(cursor: dt.date | None, start: dt.date) -> bool:
+    """Whether a harvest from ``start`` may move a source's cursor (the last day of the
+    unbroken harvested stretch): only when it starts no later than the day after it. The first
+    harvest of a source sets it wherever it starts; later windows past a gap leave it where it
+    is, so the next scheduled run harvests the gap instead of jumping it (the overdue rule
+    would otherwise alert on reports the catalogue has)."""
+    return cursor is None or start <= cursor + dt.timedelta(days=1)
+
+
 def discover_series(
     config: SeriesConfig,
     settings: Settings,
@@ -66,6 +75,15 @@ def discover_series(
             result = source.discover(config, start, until, fetcher=client)
             outcome.notes += [f"{source.name}: {note}" for note in result.notes]
             previous, reached = cursors[source.name], result.harvested_until
+            if reached is not None and not extends_cursor(previous, start):
+                # a window past a gap (a backfill of 2017 after one of 2013-2015): what it
+                # found is kept, but the cursor stays, so the next run harvests the gap
+                outcome.notes.append(
+                    f"{source.name}: harvested {start:%Y-%m-%d} to {reached:%Y-%m-%d}; the "
+                    f"harvest cursor stays at {previous:%Y-%m-%d} because the days between "
+                    "were never harvested (the next run harvests them)"
+                )
+                reached = None
             moved = reached is not None and (previous is None or reached > previous)
             if not (result.candidates or result.rejected or moved):
                 # Nothing found and the cursor stays: nothing to write (the usual quiet run).
@@ -78,7 +96,7 @@ def discover_series(
                 found, held = hold_back(con, series=config.id, candidates=result.candidates)
                 new = record_discovery(
                     con, series=config.id, source=source.name, found=found,
-                    rejected=result.rejected + held, window_until=result.harvested_until,
+                    rejected=result.rejected + held, window_until=reached,
                     run_id=run_id,
                 )  # fmt: skip
             outcome.found += len(result.candidates)
