@@ -56,6 +56,9 @@ from tasks.runlog import RunLease, finish_run, record_snapshot_error, start_run
 # A backfill window that finds its series busy waits for the lease (windows are queued in
 # batches); an ingestion stops at once: the run holding the lease does the same work.
 BACKFILL_LEASE_WAIT = 6 * 3600.0
+# A scheduled ingestion that finds a backfill window working waits for it this long (a window
+# takes minutes), then fails naming the holder.
+INGEST_LEASE_WAIT = 3600.0
 
 # What stops a run on purpose: Ctrl-C (KeyboardInterrupt) and SIGTERM, which Prefect's flow
 # engine turns into TerminationSignal (`systemctl stop`, `timeout`, a worker cancelling the run).
@@ -126,12 +129,14 @@ def run_ingest(
     run_id: str,
     flow_name: str,
     historical: bool = False,
+    lease_wait: float = 0.0,
 ) -> RunSummary:
     """One ingestion run of one series; the body shared by every ingestion flow.
 
     ``historical`` (backfills): alerts are recorded but not sent, and the overdue rule, which
     depends on today's date, is skipped. A live run holding the series' lease makes this run
-    end at once with status ``skipped`` (a backfill waits for the lease first).
+    end with status ``skipped``: at once, or once ``lease_wait`` seconds passed without the
+    lease coming free (a backfill waits up to ``BACKFILL_LEASE_WAIT``).
     """
     logger = get_run_logger()
     config = load_series(series, settings.series_dir)
@@ -141,7 +146,7 @@ def run_ingest(
         check_profile(config.profile)  # a broken profile fails the run before any download
         try:
             lease = start_run(settings, summary, since, historical=historical,
-                              wait=BACKFILL_LEASE_WAIT if historical else 0.0)  # fmt: skip
+                              wait=BACKFILL_LEASE_WAIT if historical else lease_wait)  # fmt: skip
         except LeaseHeldError as exc:
             summary.status, summary.error = "skipped", exc.one_line()
             summary.failures.append({"symbol": "(lease)", "reason": exc.one_line()})
@@ -305,23 +310,29 @@ def ingest(
     since: dt.date | None = None,
     as_of: dt.date | None = None,
     data_dir: str | None = None,
+    lease_wait: float = INGEST_LEASE_WAIT,
 ) -> dict[str, Any] | State[Any]:
     """Discover, fetch, extract, normalize, load and alert for one series.
 
     ``since`` bounds discovery to documents catalogued from that date (default: where the last
     harvest stopped); ``as_of`` is the logical date (default: the scheduled start time).
     Interrupted (Ctrl-C), the run is recorded as cancelled and ends Cancelled, not Crashed: a
-    person stopped it, nothing for ops to hear about.
+    person stopped it, nothing for ops to hear about. A run that finds its series held by
+    another (a backfill window) waits up to ``lease_wait`` seconds for it; still held, it fails
+    naming the holder (ops hear of it), never a green run that did nothing. The CLI passes 0:
+    a person gets the one line at once.
     """
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     run_id = str(runtime_flow_run.id or uuid.uuid4())
     try:
         summary = run_ingest(
             settings, series=series, since=since, until=logical_date(as_of), run_id=run_id,
-            flow_name="ingest",
+            flow_name="ingest", lease_wait=lease_wait,
         )  # fmt: skip
     except STOPPED:
         return cancelled_state()
+    if lease_wait > 0:
+        raise_if_skipped(summary.as_dict())
     return summary.as_dict()
 
 

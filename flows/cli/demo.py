@@ -114,7 +114,11 @@ def run_demo(console: Console, settings: Settings, *, port: int = 0,
                 result = run_flow(
                     console,
                     functools.partial(
-                        ingest, series=name, data_dir=str(settings.data_dir), return_state=True
+                        ingest,
+                        series=name,
+                        data_dir=str(settings.data_dir),
+                        lease_wait=0.0,
+                        return_state=True,
                     ),
                     what=f"the {name} demo run",
                 )

@@ -40,7 +40,7 @@ def test_a_run_finding_a_live_holder_stops_at_once_and_names_it(
     with open_writer(load_settings().warehouse_path) as con:  # this process: alive
         acquire(con, series="kfor", run_id="holder", flow="ingest")
     mirror.reset_counts()
-    result = ingest(series="kfor", since=dt.date(2020, 1, 1), as_of=AS_OF)
+    result = ingest(series="kfor", since=dt.date(2020, 1, 1), as_of=AS_OF, lease_wait=0)
     assert result["status"] == "skipped" and result["loaded"] == 0
     assert mirror.counts() == {}  # the catalogue was not harvested a second time
     with pytest.raises(LeaseHeldError, match=rf"run holder \(ingest, pid {os.getpid()} on "):
@@ -90,3 +90,18 @@ def test_a_backfill_says_it_waits_for_the_lease_and_names_the_holder_if_it_never
     assert "WARNING" not in cli.output  # no Prefect log line beside the CLI's own
     with open_reader(data_dir / "warehouse.duckdb") as con:
         assert con.execute("SELECT count(*) FROM runs WHERE flow = 'backfill'").fetchone() == (0,)
+
+
+def test_a_scheduled_run_waits_for_the_lease_then_fails_naming_the_holder(
+    mirror: MirrorServer, data_dir: Path
+) -> None:
+    """A deployment's run meeting a backfill window: never a green run that did nothing."""
+    with open_writer(load_settings().warehouse_path) as con:
+        con.execute("DELETE FROM leases")
+        acquire(con, series="kfor", run_id="window", flow="backfill")
+    mirror.reset_counts()
+    state = ingest(series="kfor", as_of=AS_OF, lease_wait=0.5, return_state=True)
+    assert state.is_failed()
+    with pytest.raises(LeaseHeldError, match=r"kfor is already being run by run window \(backfill"):
+        state.result()
+    assert mirror.counts() == {}
