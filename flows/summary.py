@@ -127,7 +127,10 @@ class RunSummary:
         ]
 
     def one_line(self) -> str:
-        parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.counts().items())
+        parts = ", ".join(
+            f"{'channel deliveries' if k == 'alerts_delivered' else k.replace('_', ' ')} {v}"
+            for k, v in self.counts().items()
+        )
         line = f"{self.flow} {self.series}: {self.status}: {parts}"
         if self.status == DEGRADED:
             line += f"; degraded by: {'; '.join(self.degraded())}"
@@ -251,7 +254,7 @@ def stage_line(summary: RunSummary, stage: str) -> str:
     elif stage == "detect":
         text = f"{summary.alerts_raised} alert(s) raised"
     elif stage == "notify":
-        text = f"{summary.alerts_delivered} alert(s) delivered"
+        text = f"{summary.alerts_delivered} channel delivery(ies)"
         if summary.delivery_errors:
             text += f"; not delivered on {', '.join(sorted(summary.delivery_errors))}"
     else:

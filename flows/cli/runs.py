@@ -38,12 +38,17 @@ def writable_data_dir(settings: Settings) -> None:
         fail(f"the data folder {folder} is not writable", DATA_DIR_HINT)
 
 
+# One alert goes to every channel of its severity: the count is of deliveries, not of alerts
+# ("alerts delivered 27" beside "alerts raised 9" read as if alerts were missing).
+LABELS = {"alerts_delivered": "channel deliveries"}
+
+
 def print_run_result(result: dict[str, Any]) -> None:
     """The run's counts and problems; exits 3 when the run completed degraded."""
     from flows.summary import DEGRADED, EXIT_DEGRADED
 
     counts = ", ".join(
-        f"{k.replace('_', ' ')} {result[k]}"
+        f"{LABELS.get(k, k.replace('_', ' '))} {result[k]}"
         for k in ("discovered", "fetched", "unchanged", "loaded", "quarantined", "rejected",
                   "failed", "alerts_raised", "alerts_delivered")
     )  # fmt: skip

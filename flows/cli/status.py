@@ -36,7 +36,7 @@ def _run_rows(
         counts = ", ".join(f"{values[c]} {c}" for c in COUNTS if c in values)
         if "alerts_raised" in values:
             counts += f"; {values['alerts_raised']} alerts raised"
-            counts += f", {values.get('alerts_delivered', 0)} delivered"
+            counts += f", {values.get('alerts_delivered', 0)} channel deliveries"
         shaped.append((*(values[c] for c in kept), counts))
     return [*kept, "counts"], shaped
 

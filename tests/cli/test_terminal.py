@@ -93,7 +93,7 @@ def test_a_first_run_shows_progress_per_stage_and_no_prefect_noise(
     run.wait_for(r"^extract: 16 document\(s\) read in")
     run.wait_for(r"^load: 16 loaded, 0 quarantined, 0 rejected in")
     run.wait_for(r"^detect: \d+ alert\(s\) raised in")
-    run.wait_for(r"^notify: \d+ alert\(s\) delivered")
+    run.wait_for(r"^notify: \d+ channel delivery\(ies\)")
     run.wait_for(r"^kfor: completed: discovered 16, fetched 16, unchanged 0, loaded 16")
     assert run.finish() == 0
     for noise in ("prefect.io", "temporary server", "do not exist", "Task run", "Flow run",

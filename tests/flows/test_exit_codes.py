@@ -121,13 +121,13 @@ def test_the_run_summary_line_names_unconfigured_channels() -> None:
     summary.complete()
     assert summary.one_line() == (
         "ingest kfor: completed: discovered 0, fetched 0, unchanged 0, loaded 0, quarantined 0, "
-        f"rejected 0, failed 0, alerts raised 0, alerts delivered 0; {SLACK_GAP}"
+        f"rejected 0, failed 0, alerts raised 0, channel deliveries 0; {SLACK_GAP}"
     )
     summary.failed = 2
     summary.source_errors = {"undl-oai": "unreachable"}
     summary.complete()
     assert summary.one_line().endswith(
-        "failed 2, alerts raised 0, alerts delivered 0; degraded by: undl-oai: unreachable; "
+        "failed 2, alerts raised 0, channel deliveries 0; degraded by: undl-oai: unreachable; "
         f"2 document(s) failed; {SLACK_GAP}"
     )
 

@@ -212,7 +212,7 @@ def test_killed_at_every_boundary_and_inside_every_stage_nothing_is_lost_or_repe
     mirror.reset_counts()
     posts, mails = len(sinks.webhook.posts), len(sinks.smtp.mail)
     idle = op.run()
-    assert "loaded 0" in idle and "alerts raised 0" in idle and "alerts delivered 0" in idle
+    assert "loaded 0" in idle and "alerts raised 0" in idle and "channel deliveries 0" in idle
     assert not mirror.counts().get("pdf")
     assert (len(sinks.webhook.posts), len(sinks.smtp.mail)) == (posts, mails)
 
