@@ -190,14 +190,16 @@ def _load_each(
             reject_candidate(settings, fetched, outcome.rejected)
             continue
         if outcome.damaged:
+            local = fetched.url.startswith("file:")  # the drop folder: the same bytes again
             with open_writer(settings.warehouse_path) as con:
                 status = record_damaged(con, series=fetched.series, symbol=fetched.symbol,
-                                        reason=outcome.reason or "damaged")  # fmt: skip
-            then = (
-                "gave up: add --force to try again"
-                if status == "damaged"
-                else "re-fetched next run"
-            )
+                                        reason=outcome.reason or "damaged", local=local)  # fmt: skip
+            if local:
+                then = "set aside in failed/: put the PDF itself in the drop folder"
+            elif status == "damaged":
+                then = "gave up: add --force to try again"
+            else:
+                then = "re-fetched next run"
             summary.failed += 1
             summary.failures.append(
                 {"symbol": fetched.symbol, "reason": f"{outcome.reason} ({then})"}

@@ -114,21 +114,36 @@ def refetch(con: Connection, *, series: str, symbol: str, reason: str) -> None:
 
 
 def record_damaged(
-    con: Connection, *, series: str, symbol: str, reason: str, limit: int = DAMAGED_LIMIT
+    con: Connection,
+    *,
+    series: str,
+    symbol: str,
+    reason: str,
+    limit: int = DAMAGED_LIMIT,
+    local: bool = False,
 ) -> str:
     """A download that proved damaged when read (truncated, empty, not a PDF).
 
     Returns the new status: ``failed`` (back to ``discovered``, downloaded again without
     validators, so a 304 cannot bring the same broken bytes back) until the ``limit``-th
-    damaged download, then ``damaged`` (terminal until ``reportwatch add --force``).
+    damaged download, then ``damaged`` (terminal until ``reportwatch add --force``). A
+    ``local`` file (the drop folder) is ``damaged`` at once: downloading it again gives the
+    same bytes; a new file put in the drop folder queues the symbol again.
     """
+    limit = 1 if local else limit
     with transaction(con):
         row = con.execute(
             "SELECT damaged_downloads FROM candidates WHERE series = ? AND symbol = ?",
             [series, symbol],
         ).fetchone()
         count = (int(row[0]) if row else 0) + 1
-        if count >= limit:
+        if local:
+            status, stage = "damaged", "fetched"
+            text = (
+                f"the file put in the drop folder is no whole PDF: {reason} (it is in failed/; "
+                "put the PDF itself in the drop folder and the next run reads it)"
+            )
+        elif count >= limit:
             status, stage = "damaged", "fetched"
             text = (
                 f"gave up after {count} damaged downloads: {reason} "

@@ -70,6 +70,22 @@ def test_a_damaged_download_is_fetched_again_three_times_then_rests_until_forced
     assert forced == "requeued" and again == ["S/2023/1"] and row == (0, None)
 
 
+def test_a_damaged_file_from_the_drop_folder_rests_at_once_saying_what_to_do(
+    tmp_path: Path,
+) -> None:
+    """Downloading a local file again gives the same bytes: no three tries, no degraded runs."""
+    with open_writer(tmp_path / "w.duckdb") as con:
+        discover(con, "S/2023/1")
+        fetch(con, "S/2023/1", b"<html>not a pdf</html>")
+        status = record_damaged(con, series="kfor", symbol="S/2023/1",
+                                reason="it looks like an HTML page", local=True)  # fmt: skip
+        (reason,) = con.execute("SELECT reason FROM candidates").fetchone()
+        assert to_fetch(con, "kfor") == []
+        assert not unfinished(con, "kfor").candidates_pending
+    assert status == "damaged"
+    assert "put the PDF itself in the drop folder" in reason and "downloaded again" not in reason
+
+
 def test_unfinished_counts_every_stage_a_run_may_leave(tmp_path: Path) -> None:
     with open_writer(tmp_path / "w.duckdb") as con:
         discover(con, "S/2023/1", "S/2023/2", "S/2023/3")
