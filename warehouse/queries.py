@@ -20,7 +20,7 @@ def recent_runs(con: Connection, limit: int = 5) -> Rows:
     return query(
         con,
         """SELECT started_at, flow, series, status, discovered, fetched, unchanged, loaded,
-                  quarantined, failed, alerts_raised, alerts_delivered
+                  quarantined, failed, alerts_raised, alerts_delivered, error
            FROM runs ORDER BY started_at DESC LIMIT ?""",
         [limit],
     )

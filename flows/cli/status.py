@@ -29,7 +29,7 @@ def _run_rows(
     """One readable line of counts per run instead of nine numeric columns."""
     if "status" not in columns:
         return columns, rows
-    kept = [c for c in columns if c not in (*COUNTS, "alerts_raised", "alerts_delivered")]
+    kept = [c for c in columns if c not in (*COUNTS, "alerts_raised", "alerts_delivered", "error")]
     shaped = []
     for row in rows:
         values = dict(zip(columns, row, strict=True))
@@ -37,6 +37,8 @@ def _run_rows(
         if "alerts_raised" in values:
             counts += f"; {values['alerts_raised']} alerts raised"
             counts += f", {values.get('alerts_delivered', 0)} channel deliveries"
+        if values.get("error") and values["status"] != "completed":  # why it failed, crashed...
+            counts += f"; {values['error']}"
         shaped.append((*(values[c] for c in kept), counts))
     return [*kept, "counts"], shaped
 

@@ -77,3 +77,4 @@ def test_last_runs_show_their_counts_in_one_readable_cell(data_dir: Path) -> Non
     result = runner.invoke(app, ["status"])
     (line,) = [row for row in result.output.splitlines() if "cancelled" in row]
     assert "16 discovered, 3 fetched, 0 unchanged, 0 loaded" in line
+    assert "fetch: interrupted" in result.output  # why it did not complete
