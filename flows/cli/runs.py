@@ -22,6 +22,7 @@ from flows.cli.readers import require_warehouse
 from reportwatch.errors import LeaseHeldError
 from reportwatch.series import load_series
 from reportwatch.settings import Settings
+from tasks.discover.registry import check_source_kinds
 
 console = make_console()
 DATA_DIR_HINT = "REPORTWATCH_DATA_DIR or --data-dir names the data folder"
@@ -92,7 +93,7 @@ def run(
     """
     prefect_environment()
     settings = settings_for(data_dir)
-    load_series(series, settings.series_dir)  # fail fast with a clear message
+    check_source_kinds(load_series(series, settings.series_dir))  # fail fast, one clear line
     writable_data_dir(settings)
     from flows.ingest import ingest, raise_if_skipped
     from tasks.runlog import check_series_free
@@ -133,7 +134,7 @@ def backfill(
     """
     prefect_environment()
     settings = settings_for(data_dir)
-    load_series(series, settings.series_dir)
+    check_source_kinds(load_series(series, settings.series_dir))
     if date_to is not None and date_to < date_from:
         fail(f"--to {date_to} is before --from {date_from}", "swap them")
     writable_data_dir(settings)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from reportwatch.errors import ConfigError, SeriesError
@@ -116,9 +117,11 @@ KINDS: dict[str, SourceKind] = {
 }  # fmt: skip
 
 
-def known_kind(kind: str, series_id: str | None = None) -> SourceKind:
+def known_kind(kind: str, series_id: str | None = None, path: Path | None = None) -> SourceKind:
+    """The source kind called ``kind``; SeriesError naming the series file when none is."""
     if kind not in KINDS:
         where = f"series {series_id}: " if series_id else ""
+        where = f"{path}: {where}" if path else where
         raise SeriesError(
             f"{where}unknown source kind {kind!r}", hint=f"known kinds: {', '.join(sorted(KINDS))}"
         )
@@ -152,11 +155,18 @@ def build_download(kind: str, settings: Settings, options: Options) -> DownloadS
     return OdsSource.from_settings(settings, options)
 
 
+def check_source_kinds(config: SeriesConfig) -> None:
+    """Raise SeriesError, naming the file, for a source kind no adapter serves (the CLI asks
+    before it starts a run, so a typo is one line, not a failed run and an ops message)."""
+    for entry in config.sources:
+        known_kind(entry.kind, config.id, config.path)
+
+
 def discovery_sources(config: SeriesConfig, settings: Settings) -> list[DiscoverySource]:
     """The series' discovery sources in order, skipping those whose settings are missing."""
     found = []
     for entry in config.sources:
-        spec = known_kind(entry.kind, config.id)
+        spec = known_kind(entry.kind, config.id, config.path)
         if spec.role != "discovery":
             continue
         missing = spec.missing(settings)

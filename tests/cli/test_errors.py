@@ -133,3 +133,24 @@ def test_no_arguments_prints_the_help_and_version_prints_the_version() -> None:
     )
     version = runner.invoke(app, ["--version"])
     assert version.exit_code == 0 and version.output.startswith("reportwatch 0.")
+
+
+@pytest.mark.parametrize("command", [["run"], ["backfill", "--from", "2024-01-01"]])
+def test_a_mistyped_source_kind_is_one_line_naming_the_file_before_any_run(
+    command: list[str], data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from reportwatch.series import BUNDLED_SERIES_DIR
+
+    series_dir = tmp_path / "series"
+    shutil.copytree(BUNDLED_SERIES_DIR, series_dir)
+    path = series_dir / "kfor.yaml"
+    path.write_text(path.read_text().replace("kind: undl-oai", "kind: undl-oia"))
+    monkeypatch.setenv("REPORTWATCH_SERIES_DIR", str(series_dir))
+    result = CliRunner().invoke(app, [*command, "--series", "kfor"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {path}: series kfor: unknown source kind 'undl-oia' (known kinds: "
+        "drop-folder, ods, reliefweb, symbol-list, undl-api, undl-oai)\n"
+    )  # no failed run, no ops message box: a person at the terminal gets the one line

@@ -9,6 +9,7 @@ Assertions are on what the servers received, checked against the alerts table.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 from collections.abc import Iterator
@@ -221,6 +222,7 @@ def test_a_failed_run_sends_one_ops_message_naming_run_stage_and_error(
     text = ops.posts[0].json()["text"]
     assert text.startswith(
         f":rotating_light: [critical] reportwatch-ingest run {run_name} failed in stage discover: "
-        "SeriesError: series kfor: unknown source kind 'no-such-source' (known kinds: "
+        "SeriesError: "
     )
-    assert "undl-oai" in text  # the hint, whole
+    assert "kfor.yaml: series kfor: unknown source kind 'no-such-source' (known kinds: " in text
+    assert "undl-oai" in json.dumps(ops.posts[0].json())  # the hint, whole, in the message
