@@ -172,6 +172,13 @@ def send_ops_alert(alert: Alert, settings: Settings, config: SeriesConfig | None
     from tasks.alerts.secrets import with_secret_blocks
 
     channels = ops_channels(config)
+    if config is None:
+        # The series file cannot be read (a typo in it, an unknown series), so its ops channels
+        # are unknown and every scheduled run fails: a Slack webhook the settings hold still
+        # hears of it, or ops watching Slack would never learn ingestion has stopped.
+        settings = with_secret_blocks(settings, ["slack"])
+        if not missing_settings("slack", settings):
+            channels = [ChannelConfig(kind="slack")]
     settings = with_secret_blocks(settings, [c.kind for c in channels])
     sent = 0
     for channel in channels:
@@ -203,8 +210,8 @@ def notify_ops_on_failure(flow: Any, flow_run: Any, state: Any) -> None:
         try:
             config = load_series(series_id, settings.series_dir)
         except ReportwatchError as series_error:
-            log.error("series %s unreadable, ops alert goes to the console: %s", series_id,
-                      series_error.one_line())  # fmt: skip
+            log.error("series %s unreadable, ops alert goes to the configured Slack webhook, "
+                      "else the console: %s", series_id, series_error.one_line())  # fmt: skip
             config = None
         failure = exception_of(state)
         alert = ops_alert(

@@ -173,3 +173,16 @@ def test_the_hook_prints_to_the_console_when_no_channel_is_marked_ops(
 def test_the_hook_never_raises(caplog: pytest.LogCaptureFixture) -> None:
     notify_ops_on_failure(object(), object(), object())  # nothing it expects is there
     assert "could not send the ops alert" in caplog.text
+
+
+def test_an_unreadable_series_still_reaches_the_slack_webhook_of_the_settings(
+    webhook: LoopbackWebhook, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """A typo in the series file fails every scheduled run: ops watching Slack must hear of it."""
+    monkeypatch.setenv("REPORTWATCH_SERIES_DIR", str(tmp_path))  # no kfor.yaml there
+    monkeypatch.setenv("REPORTWATCH_SLACK_WEBHOOK_URL", webhook.url)
+    flow_run = FlowRun(name="calm-heron", flow_id=uuid.uuid4(), parameters={"series": "kfor"})
+    failure = SeriesError("no series 'kfor'", hint="known series: none")
+    notify_ops_on_failure(ingest_like, flow_run, Failed(message="failed", data=failure))
+    assert len(webhook.posts) == 1
+    assert "reportwatch-ingest run calm-heron failed" in webhook.posts[0].json()["text"]
