@@ -332,7 +332,7 @@ def _send_pending(
             continue
         keys = [a.key for a in batch]
         try:
-            notifier.send(batch, digest=digest)
+            notifier.send(batch, digest=digest, occasion=channel.digest if digest else None)
         except (NotifyError, ConfigError) as exc:  # ConfigError: a broken template override
             failed_at = clock()  # when the channel answered: Retry-After counts from here
             retry_at = None
