@@ -346,8 +346,8 @@ def test_email_digest_is_one_message_listing_every_alert() -> None:
 
     digest = server.mail[0]
     assert digest.message["Subject"] == (
-        "[reportwatch][critical] 3 alerts (2 critical, 1 info): KFOR troop level up 18.4% "
-        "and 2 more"
+        "[reportwatch][critical] 3 alerts (2 critical, 1 info): Security incident reported: "
+        "attack near Banjska, northern Kosovo (S/2024/101) and 2 more"
     )
     assert digest.message.get_all("X-Reportwatch-Alert-Key") == [a.key for a in sample_alerts()]
     text = digest.part("text/plain")

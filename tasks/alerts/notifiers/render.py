@@ -9,8 +9,10 @@ Formatting is done here, once, so templates stay declarative:
 * numbers get thousands separators (``4,500``), changes a sign (``+700``);
 * ``Alert.pct_change`` is in percent units (``18.4`` means +18.4 %), shown with one decimal
   and a sign (``+18.4%``);
-* dates are ISO (``2023-10-01``);
-* ``approximately`` is written when the report said so.
+* dates are ISO (``2023-10-01``); times are UTC and say so (``2024-02-19 06:00 UTC``);
+* every figure shown carries its own certainty: ``approximately 3,800 troops`` when the report
+  said so, ``4,500 troops (exact)`` when it gave the exact figure, nothing when unknown. The
+  previous figure's certainty is ``details["previous_approximate"]`` (set by detection).
 
 Templates use ``StrictUndefined`` (a typo in an override fails loudly instead of rendering
 blanks) and HTML templates are autoescaped. Template problems are :class:`ConfigError`.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -77,13 +80,30 @@ def format_pct(value: float | None) -> str:
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:
+    """A date as ISO; a time as ``2024-02-19 06:00 UTC``.
+
+    A naive time is UTC (the warehouse stores naive UTC); an aware one is converted. A receiver
+    acting on one message must know which clock it reads, so the zone is always written.
+    """
     if value is None:
         return "unknown"
     if isinstance(value, dt.datetime):
-        # Minutes are enough for a human; the timezone says which clock.
-        text = value.strftime("%Y-%m-%d %H:%M")
-        return f"{text} UTC" if value.utcoffset() == dt.timedelta(0) else text
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.strftime("%Y-%m-%d %H:%M UTC")  # minutes are enough for a human
     return value.isoformat()
+
+
+def format_figure(value: float | None, unit_suffix: str, approximate: bool | None) -> str | None:
+    """``3800, " troops", True`` → ``approximately 3,800 troops``; ``False`` → ``... (exact)``."""
+    if value is None:
+        return None
+    text = f"{format_number(value)}{unit_suffix}"
+    if approximate:
+        return f"approximately {text}"
+    if approximate is False:
+        return f"{text} (exact)"
+    return text
 
 
 def slack_escape(value: object) -> str:
@@ -106,6 +126,7 @@ class AlertView:
     severity_label: str
     emoji: str
     headline: str
+    title: str
     symbol: str | None
     value_text: str | None
     previous_text: str | None
@@ -117,6 +138,8 @@ class AlertView:
     evidence_text: str | None
     source_url: str | None
     raised_text: str | None
+    action_text: str | None
+    sha256: str | None
 
 
 PUBLIC_ODS_URL = "https://documents.un.org"
@@ -140,16 +163,13 @@ def alert_view(alert: Alert) -> AlertView:
     unit = OBSERVED_METRICS.get(alert.metric or "")
     unit_suffix = f" {unit}" if unit in {"troops", "nations"} else ""
 
-    value_text = None
-    if alert.value is not None:
-        value_text = f"{format_number(alert.value)}{unit_suffix}"
-        if alert.approximate:
-            value_text = f"approximately {value_text}"
-        elif alert.approximate is False:
-            value_text = f"{value_text} (exact)"
-    previous_text = None
-    if alert.previous_value is not None:
-        previous_text = f"{format_number(alert.previous_value)}{unit_suffix}"
+    value_text = format_figure(alert.value, unit_suffix, alert.approximate)
+    previous_approximate = alert.details.get("previous_approximate")
+    previous_text = format_figure(
+        alert.previous_value,
+        unit_suffix,
+        bool(previous_approximate) if previous_approximate is not None else None,
+    )
 
     delta = alert.delta
     if delta is None and alert.value is not None and alert.previous_value is not None:
@@ -174,6 +194,7 @@ def alert_view(alert: Alert) -> AlertView:
         severity_label=alert.severity.upper(),
         emoji=SEVERITY_EMOJI.get(alert.severity, ":bell:"),
         headline=one_line(alert.headline),
+        title=alert_title(alert),
         symbol=alert.symbol,
         value_text=value_text,
         previous_text=previous_text,
@@ -185,7 +206,74 @@ def alert_view(alert: Alert) -> AlertView:
         evidence_text=one_line(alert.evidence_text) if alert.evidence_text else None,
         source_url=link_for_receivers(alert.source_url, alert.symbol),
         raised_text=format_date(alert.raised_at) if alert.raised_at else None,
+        action_text=action_text(alert),
+        sha256=_text_or_none(alert.details.get("sha256")),
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def alert_title(alert: Alert) -> str:
+    """The headline, plus the report it is about when the headline does not name it.
+
+    ``KFOR report S/2021/228 mentions: grenade`` stays as it is (no ``(S/2021/228)`` after it);
+    ``KFOR troop level up 18.4%`` gets ``(S/2024/101)``; ``KFOR troop level up ... (from 3,800
+    in S/2023/668)`` names another report, so it gets ``(report S/2023/966)``. For
+    notification lines and email subjects.
+    """
+    headline = one_line(alert.headline)
+    if not alert.symbol or alert.symbol in headline:
+        return headline
+    if _SYMBOL.search(headline):
+        return f"{headline} (report {alert.symbol})"
+    return f"{headline} ({alert.symbol})"
+
+
+# A UN document symbol: S/2023/668, A/78/123, S/2024/215/Rev.1.
+_SYMBOL = re.compile(r"\b[A-Z]{1,3}/(?:[A-Z0-9.-]+/)*\d[\w.-]*")
+
+
+def action_text(alert: Alert) -> str | None:
+    """What the receiver does next, for the alerts whose next step is not obvious.
+
+    From docs/runbook.md ("Re-run a failed document", "What each alert means").
+    """
+    series = alert.series
+    if alert.rule_kind == "quarantined":
+        raw = alert.details.get("raw_file") or (
+            f"data/raw/{alert.details['sha256']}.pdf"
+            if alert.details.get("sha256")
+            else "data/raw/<sha256>.pdf"
+        )
+        return (
+            f"Open the file: `reportwatch extract {raw} --json`; fix the profile "
+            f"(series/profiles/{series}.yaml) or the source, then `reportwatch reprocess "
+            f"--series {series}`. Runbook: docs/runbook.md, 'Re-run a failed document'."
+        )
+    if alert.rule_kind == "overdue":
+        latest = f" (latest loaded: {alert.previous_symbol})" if alert.previous_symbol else ""
+        return (
+            f"Check whether the next report is listed at the series' sources{latest}: "
+            f"`reportwatch sources check`. If it is listed, `reportwatch run --series {series}` "
+            "fetches it; if not, the source may be late or the series changed frequency. "
+            "Runbook: docs/runbook.md, 'What each alert means'."
+        )
+    return None
+
+
+def digest_order(alerts: list[Alert]) -> list[Alert]:
+    """Most severe first, then newest (period end, then raised time), then key: a digest's
+    first alert is the one its subject and notification name."""
+
+    def newest(alert: Alert) -> tuple[float, float]:
+        end = alert.period_end.toordinal() if alert.period_end else -1
+        raised = alert.raised_at.timestamp() if alert.raised_at else 0.0
+        return (-end, -raised)
+
+    by_key = sorted(alerts, key=lambda a: a.key)
+    return sorted(by_key, key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), *newest(a)))
 
 
 def _stated(flag: float | None) -> str | None:
@@ -207,7 +295,11 @@ def _period_text(start: dt.date | None, end: dt.date | None) -> str | None:
 
 def _compared_text(alert: Alert) -> str | None:
     parts = []
-    if alert.previous_symbol:
+    previous_version = alert.details.get("previous_version")
+    if alert.previous_symbol and previous_version is not None:
+        # a restatement compares a document with its own earlier version: say which
+        parts.append(f"{alert.previous_symbol}, version {previous_version}")
+    elif alert.previous_symbol:
         parts.append(alert.previous_symbol)
     if alert.previous_period_end:
         parts.append(f"period ending {alert.previous_period_end.isoformat()}")
@@ -346,8 +438,11 @@ class TemplateRenderer:
 
 
 def message_context(alerts: list[Alert], *, test: bool, digest: bool) -> dict[str, Any]:
-    """The variables every template receives (documented in docs/alerts-messages.md)."""
-    views = [alert_view(a) for a in alerts]
+    """The variables every template receives (documented in docs/alerts-messages.md).
+
+    A digest lists its alerts in :func:`digest_order`, most severe and newest first.
+    """
+    views = [alert_view(a) for a in (digest_order(alerts) if digest else alerts)]
     return {
         "alerts": views,
         "alert": views[0] if views else None,
