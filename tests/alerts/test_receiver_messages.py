@@ -325,7 +325,8 @@ def test_an_ops_error_the_slack_header_cuts_is_given_whole_in_a_section(
         state_name="Failed", stage="load", error=error.strip(),
     )  # fmt: skip
     assert 150 < len(alert.headline) <= 240
-    _, _, slack = _received(smtp, webhook, alert)
+    text, _, _ = _received(smtp, webhook, alert)
+    assert error.strip() in text
     blocks = webhook.posts[-1].json()["blocks"]
     assert blocks[0]["text"]["text"].endswith("…")
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
