@@ -14,7 +14,6 @@ import smtplib
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,6 @@ from tests.smtp_server import (
 SECRET = WEBHOOK_PATH.rsplit("/", 1)[1]
 SUBJECT = "[reportwatch][critical] KFOR troop level up 18.4% (S/2024/101)"
 RECIPIENTS = ["analyst@example.org", "duty-officer@example.org"]
-
-
-@pytest.fixture
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
 
 
 def slack(url: str) -> Notifier:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pydantic import SecretStr
 
 from reportwatch.models import Alert
@@ -26,6 +24,7 @@ from tasks.alerts.notifiers.console import ConsoleNotifier
 from tasks.alerts.notifiers.email import build_email_message
 from tasks.alerts.notify import deliver
 from tasks.alerts.ops import ops_alert
+from tests.alerts.test_notifiers import slack_text as every_slack_text
 from tests.factories import QUARTERS, fetched, report, text_for
 from tests.slack_server import LoopbackWebhook
 from tests.smtp_server import LoopbackSMTP, ReceivedMail
@@ -36,18 +35,6 @@ from warehouse.documents import load_document
 KFOR = load_series("kfor")
 RECIPIENTS = ["analyst@example.org"]
 TODAY = dt.date(2023, 12, 1)
-
-
-@pytest.fixture
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp() -> Iterator[LoopbackSMTP]:
-    with LoopbackSMTP() as server:
-        yield server
 
 
 def settings_for(tmp_path: Path, webhook: LoopbackWebhook, smtp: LoopbackSMTP) -> Settings:
@@ -64,21 +51,7 @@ def channels(*kinds: ChannelConfig) -> SeriesConfig:
 
 def slack_text(payload: dict[str, Any]) -> str:
     """Every text of a Block Kit payload but the notification line, as the reader sees them."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload["blocks"])
-    return "\n".join(found)
+    return every_slack_text({"blocks": payload["blocks"]})
 
 
 def console_text(alerts: list[Alert]) -> str:
