@@ -148,7 +148,10 @@ def test_slack_sends_one_message_per_alert_unless_digest(webhook: LoopbackWebhoo
     assert digest["text"].startswith("reportwatch: 3 alerts (2 critical, 1 info)")
     for alert in sample_alerts():
         assert alert.headline in seen
-    assert "value approximately 4,500 troops · previous 3,800 troops · change +700 (+18.4%)" in seen
+    assert (
+        "value approximately 4,500 troops · previous approximately 3,800 troops · change +700 (+18.4%)"
+        in seen
+    )
 
 
 def test_slack_digest_stays_under_the_block_limit_and_says_what_it_left_out(
@@ -559,7 +562,7 @@ def test_console_prints_a_block_per_alert() -> None:
     out = stream.getvalue()
     assert out.count("╭─") == 3
     assert "CRITICAL · kfor" in out and "INFO · kfor" in out
-    assert "approximately 4,500 troops (was 3,800 troops)" in out
+    assert "approximately 4,500 troops (was approximately 3,800 troops)" in out
     assert "+700 (+18.4%)" in out and "S/2024/101, page 3, paragraph 2" in out
 
 

@@ -126,7 +126,7 @@ def _crash_message(ui_url: str | None) -> str:
         render_user_template_sync,
         validate_user_template,
     )
-    from prefect.settings import PREFECT_UI_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
     from deployments.automations import OPS_BODY
 
@@ -136,7 +136,8 @@ def _crash_message(ui_url: str | None) -> str:
         id=uuid.UUID(int=7), flow_id=uuid.uuid4(), name="calm-otter", parameters={"series": "kfor"},
         state=State(type=StateType.CRASHED, message="Worker stopped while the run was running"),
     )  # fmt: skip
-    with temporary_settings({PREFECT_UI_URL: ui_url}):
+    # Prefect derives a UI URL from PREFECT_API_URL (the test harness sets one): unset both
+    with temporary_settings({PREFECT_UI_URL: ui_url, PREFECT_API_URL: ui_url and f"{ui_url}/api"}):
         return render_user_template_sync(OPS_BODY, {"flow_run": run})
 
 
