@@ -55,9 +55,10 @@ def slack_text(payload: dict[str, Any]) -> str:
 
 
 def console_text(alerts: list[Alert]) -> str:
+    """The console panel's text, its lines (wrapped to the panel) joined again."""
     out = io.StringIO()
     ConsoleNotifier(stream=out).send(alerts)
-    return out.getvalue()
+    return " ".join(out.getvalue().replace("│", " ").split())
 
 
 def _load(con: Any, symbol: str, quarter: int, troops: int | None, **kw: Any) -> str:
@@ -283,7 +284,7 @@ def test_an_overdue_alert_says_what_to_check_and_how_to_fetch(
         (alert,) = _detect(con, [], {"overdue-report"}, today=dt.date(2024, 6, 1))
     text, _, slack = _received(smtp, webhook, alert)
     for shown in (text, slack, console_text([alert])):
-        assert "`reportwatch sources check`" in shown
+        assert "`reportwatch sources check --series kfor`" in shown
         assert "`reportwatch run --series kfor`" in shown
         assert "latest loaded: S/2023/500" in shown
 

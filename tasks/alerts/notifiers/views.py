@@ -238,7 +238,8 @@ def action_text(alert: Alert) -> str | None:
         latest = f" (latest loaded: {alert.previous_symbol})" if alert.previous_symbol else ""
         return (
             f"Check whether the next report is listed at the series' sources{latest}: "
-            f"`reportwatch sources check`. If it is listed, `reportwatch run --series {series}` "
+            f"`reportwatch sources check --series {series}`. If it is listed, "
+            f"`reportwatch run --series {series}` "
             "fetches it; if not, the source may be late or the series changed frequency. "
             "Runbook: docs/runbook.md, 'What each alert means'."
         )
