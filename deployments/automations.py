@@ -120,6 +120,15 @@ def zombie_runs_automation(heartbeat_seconds: int = DEFAULT_HEARTBEAT_SECONDS) -
     )
 
 
+# Prefect's Jinja: `ui_url` is None when PREFECT_UI_URL is unset; then there is no link line.
+OPS_BODY = (
+    "{{ flow_run.state.message or 'no message' }}\n"
+    "Parameters: {{ flow_run.parameters }}\n"
+    "What to do: docs/runbook.md, 'A run crashed'."
+    "{% set run_url = flow_run|ui_url %}{% if run_url %}\nThe run: {{ run_url }}{% endif %}"
+)
+
+
 def ops_notification_automation(block_document_id: UUID) -> AutomationCore:
     from prefect.events.actions import SendNotification
     from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
@@ -139,11 +148,7 @@ def ops_notification_automation(block_document_id: UUID) -> AutomationCore:
             SendNotification(
                 block_document_id=block_document_id,
                 subject="reportwatch run {{ flow_run.name }} ({{ flow.name }}) crashed",
-                body=(
-                    "{{ flow_run.state.message or 'no message' }}\n"
-                    "Parameters: {{ flow_run.parameters }}\n"
-                    "What to do: docs/runbook.md, 'A run crashed'. {{ flow_run|ui_url }}"
-                ),
+                body=OPS_BODY,
             )
         ],
     )

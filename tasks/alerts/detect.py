@@ -95,7 +95,7 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
         pct_text = f" {abs(pct):.1f}%" if pct is not None else ""
         headline = (
             f"{series.upper()} {label} {'up' if delta > 0 else 'down'}{pct_text} to "
-            f"{'approximately ' if approx else ''}{_fmt(value)} (from {_fmt(previous)} in "
+            f"{'approximately ' if approx else ''}{_fmt(value)} (from {'approximately ' if old.get('approximate') else ''}{_fmt(previous)} in "
             f"{prev['symbol']})"
         )
         out.append(
@@ -115,6 +115,7 @@ def _metric_change(rule: RuleConfig, series: str, prev: Facts, doc: Facts) -> li
                 evidence_page=new.get("evidence_page"),
                 evidence_paragraph=new.get("evidence_paragraph"),
                 evidence_text=new.get("evidence_text"),
+                details={"previous_approximate": bool(old.get("approximate"))},
                 **_base(rule, series, doc, severity, headline),
             )
         )
@@ -207,11 +208,16 @@ def _restatement(rule: RuleConfig, series: str, doc: Facts, older: Facts | None)
                 value=nv,
                 previous_value=ov,
                 delta=(nv - ov) if nv is not None and ov is not None else None,
+                approximate=_approximate(new),
                 previous_symbol=older["symbol"],
                 evidence_page=(new or {}).get("evidence_page"),
                 evidence_paragraph=(new or {}).get("evidence_paragraph"),
                 evidence_text=(new or {}).get("evidence_text"),
-                details={"version": doc["version"], "previous_version": older["version"]},
+                details={
+                    "version": doc["version"],
+                    "previous_version": older["version"],
+                    "previous_approximate": _approximate(old),
+                },
                 **_base(
                     rule,
                     series,
@@ -223,6 +229,13 @@ def _restatement(rule: RuleConfig, series: str, doc: Facts, older: Facts | None)
             )
         )
     return out
+
+
+def _approximate(observation: dict[str, Any] | None) -> bool | None:
+    """Whether the report gave a figure as approximate; None when there is no figure."""
+    if not observation or observation.get("value") is None:
+        return None
+    return bool(observation.get("approximate"))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -294,7 +307,12 @@ def detect(
                     alerts.append(
                         Alert(
                             key=alert_key(rule.id, config.id, doc_id),
-                            details={"reason": doc.get("reason")},
+                            # the raw file, for `reportwatch extract` (detect_stage adds them)
+                            details={
+                                "reason": doc.get("reason"),
+                                "sha256": doc.get("sha256"),
+                                "raw_file": doc.get("raw_file"),
+                            },
                             **_base(
                                 rule,
                                 config.id,

@@ -19,6 +19,7 @@ from tasks.alerts.detect import TODAY_DEPENDENT_KINDS, detect, facts_for_detecti
 from tasks.retry import retry_transient
 from warehouse import alerts as wh_alerts
 from warehouse import open_writer
+from warehouse.documents import document_row
 from warehouse.progress import record_detection, undetected, unfinished
 
 
@@ -58,6 +59,13 @@ def detect_new(
         )
         all_versions = wh_alerts.report_facts(con, config.id, current_only=False)
         current, previous_versions = facts_for_detection(all_versions, new_documents)
+        for facts in current:
+            if facts["status"] == "quarantined" and facts["document_id"] in new_documents:
+                # the quarantined alert names the raw file the runbook step opens
+                row = document_row(con, facts["document_id"]) or {}
+                if row.get("sha256"):
+                    facts["sha256"] = row["sha256"]
+                    facts["raw_file"] = str(settings.raw_dir / f"{row['sha256']}.pdf")
         alerts = detect(
             config,
             current,

@@ -61,7 +61,7 @@ def send_digest(
             notifier = build_notifier(
                 channel.kind, settings, template_dir=channel_template_dir(config, channel)
             )
-            notifier.send(wanted, digest=True)
+            notifier.send(wanted, digest=True, occasion=f"digest {start} to {until}")
         except ReportwatchError as exc:
             log.error("digest not sent to %s: %s", channel.kind, exc.one_line())
             result.skipped[channel.kind] = exc.one_line()

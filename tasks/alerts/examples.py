@@ -57,7 +57,7 @@ def sample_alert() -> Alert:
             "As at 31 December 2023, the total number of KFOR troops in theatre was "
             "approximately 4,500, from twenty NATO and seven non-NATO troop-contributing nations."
         ),
-        details={"warning_pct": 5, "critical_pct": 15},
+        details={"warning_pct": 5, "critical_pct": 15, "previous_approximate": True},
         raised_at=dt.datetime(2024, 2, 19, 6, 0, tzinfo=dt.UTC),
     )
 
@@ -78,7 +78,7 @@ def sample_alerts() -> list[Alert]:
             "pct_change": -12.5,
             "approximate": False,
             "evidence_paragraph": 2,
-            "details": {},
+            "details": {"previous_approximate": False},
         }
     )
     incident = troops.model_copy(

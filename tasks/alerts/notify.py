@@ -36,7 +36,8 @@ is found dead), the answer was lost (Slack's read timeout: the send looks failed
 warehouse stayed locked past the lock wait. Each is one message, sent once more by the next
 run. The last case is logged as an error and counted (``unrecorded``), never raised: a raise
 would make Prefect retry the task and resend at once. Emails carry a Message-ID derived from
-the alert keys, the same on every attempt, so mail clients can fold such a repeat.
+what the message is (one alert, a run's or a day's digest) and its alert keys, the same on every
+attempt, so mail clients can fold such a repeat.
 """
 
 from __future__ import annotations
@@ -332,7 +333,7 @@ def _send_pending(
             continue
         keys = [a.key for a in batch]
         try:
-            notifier.send(batch, digest=digest)
+            notifier.send(batch, digest=digest, occasion=channel.digest if digest else None)
         except (NotifyError, ConfigError) as exc:  # ConfigError: a broken template override
             failed_at = clock()  # when the channel answered: Retry-After counts from here
             retry_at = None

@@ -52,7 +52,7 @@ def test_a_troop_jump_over_15_percent_is_critical_with_figures_and_evidence(tmp_
     assert "approximately 4,500" in alert.evidence_text  # type: ignore[operator]
     assert (
         alert.headline
-        == "KFOR troop level up 18.4% to approximately 4,500 (from 3,800 in S/2023/500)"
+        == "KFOR troop level up 18.4% to approximately 4,500 (from approximately 3,800 in S/2023/500)"
     )
 
 

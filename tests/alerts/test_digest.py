@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ UNTIL = dt.date(2023, 10, 9)
 def _alert(key: str, severity: str, headline: str, raised: dt.datetime) -> Alert:
     return Alert(key=key, rule_id="troop-level-change", rule_kind="metric-change", series="kfor",
                  severity=severity, headline=headline, raised_at=raised)  # type: ignore[arg-type]  # fmt: skip
-
-
-@pytest.fixture
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
 
 
 def test_each_channel_gets_one_digest_of_the_week_at_its_severity(

@@ -14,7 +14,6 @@ import smtplib
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +53,6 @@ from tests.smtp_server import (
 SECRET = WEBHOOK_PATH.rsplit("/", 1)[1]
 SUBJECT = "[reportwatch][critical] KFOR troop level up 18.4% (S/2024/101)"
 RECIPIENTS = ["analyst@example.org", "duty-officer@example.org"]
-
-
-@pytest.fixture
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
 
 
 def slack(url: str) -> Notifier:
@@ -155,7 +148,10 @@ def test_slack_sends_one_message_per_alert_unless_digest(webhook: LoopbackWebhoo
     assert digest["text"].startswith("reportwatch: 3 alerts (2 critical, 1 info)")
     for alert in sample_alerts():
         assert alert.headline in seen
-    assert "value approximately 4,500 troops · previous 3,800 troops · change +700 (+18.4%)" in seen
+    assert (
+        "value approximately 4,500 troops · previous approximately 3,800 troops · change +700 (+18.4%)"
+        in seen
+    )
 
 
 def test_slack_digest_stays_under_the_block_limit_and_says_what_it_left_out(
@@ -346,8 +342,8 @@ def test_email_digest_is_one_message_listing_every_alert() -> None:
 
     digest = server.mail[0]
     assert digest.message["Subject"] == (
-        "[reportwatch][critical] 3 alerts (2 critical, 1 info): KFOR troop level up 18.4% "
-        "and 2 more"
+        "[reportwatch][critical] 3 alerts (2 critical, 1 info): Security incident reported: "
+        "attack near Banjska, northern Kosovo (S/2024/101) and 2 more"
     )
     assert digest.message.get_all("X-Reportwatch-Alert-Key") == [a.key for a in sample_alerts()]
     text = digest.part("text/plain")
@@ -566,7 +562,7 @@ def test_console_prints_a_block_per_alert() -> None:
     out = stream.getvalue()
     assert out.count("╭─") == 3
     assert "CRITICAL · kfor" in out and "INFO · kfor" in out
-    assert "approximately 4,500 troops (was 3,800 troops)" in out
+    assert "approximately 4,500 troops (was approximately 3,800 troops)" in out
     assert "+700 (+18.4%)" in out and "S/2024/101, page 3, paragraph 2" in out
 
 

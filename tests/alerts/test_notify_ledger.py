@@ -12,7 +12,7 @@ import logging
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +53,6 @@ IN_ORDER = [
     f":rotating_light: {a.headline}" for a in sorted([TROOPS, INCIDENT], key=lambda a: a.key)
 ]
 runner = CliRunner()
-
-
-@pytest.fixture
-def webhook() -> Iterator[LoopbackWebhook]:
-    with LoopbackWebhook() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp() -> Iterator[LoopbackSMTP]:
-    with LoopbackSMTP() as server:
-        yield server
 
 
 def series(*channels: ChannelConfig) -> SeriesConfig:

@@ -135,7 +135,10 @@ def test_evidence_and_search_point_at_the_sentence(con: Connection) -> None:
 def test_report_on_the_demo_data_shows_figures_symbols_and_alerts(con: Connection) -> None:
     page = render_report_html(con)
     assert "approximately 4,500" in page and "S/2024/215" in page
-    assert "KFOR troop level up 18.4% to approximately 4,500 (from 3,800 in S/2023/668)" in page
+    assert (
+        "KFOR troop level up 18.4% to approximately 4,500 (from approximately 3,800 in S/2023/668)"
+        in page
+    )
     assert "KFOR report S/2023/668 states major security incidents" in page
     assert page.count('src="data:image/png;base64,') == 2  # one chart per series
     assert "Military strength over time" in page and "Contributions as at 31 March 2017" in page

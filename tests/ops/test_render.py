@@ -112,3 +112,48 @@ def test_the_digest_deployment_appears_once_the_digest_flow_exists(tmp_path: Pat
     assert digest["entrypoint"] == "flows/digest.py:digest"
     assert digest["schedules"][0]["slug"] == "kfor-digest"
     assert digest["schedules"][0]["timezone"] == "Europe/Brussels"
+
+
+def _crash_message(ui_url: str | None) -> str:
+    """The backstop automation's body, rendered by the Prefect server's own template code."""
+    import uuid
+
+    from prefect.server.events.jinja_filters import all_filters
+    from prefect.server.schemas.core import FlowRun
+    from prefect.server.schemas.states import State, StateType
+    from prefect.server.utilities.user_templates import (
+        register_user_template_filters,
+        render_user_template_sync,
+        validate_user_template,
+    )
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
+
+    from deployments.automations import OPS_BODY
+
+    register_user_template_filters(all_filters)  # as the server does at start-up
+    validate_user_template(OPS_BODY)
+    run = FlowRun(
+        id=uuid.UUID(int=7), flow_id=uuid.uuid4(), name="calm-otter", parameters={"series": "kfor"},
+        state=State(type=StateType.CRASHED, message="Worker stopped while the run was running"),
+    )  # fmt: skip
+    # Prefect derives a UI URL from PREFECT_API_URL (the test harness sets one): unset both
+    with temporary_settings({PREFECT_UI_URL: ui_url, PREFECT_API_URL: ui_url and f"{ui_url}/api"}):
+        return render_user_template_sync(OPS_BODY, {"flow_run": run})
+
+
+def test_the_crash_backstop_has_no_link_line_without_a_ui_url_and_points_at_a_real_section() -> (
+    None
+):
+    without = _crash_message(None)
+    assert "None" not in without
+    assert without.splitlines() == [
+        "Worker stopped while the run was running",
+        "Parameters: {'series': 'kfor'}",
+        "What to do: docs/runbook.md, 'A run crashed'.",
+    ]
+    with_url = _crash_message("http://127.0.0.1:4200")
+    assert with_url.splitlines()[-1] == (
+        "The run: http://127.0.0.1:4200/runs/flow-run/00000000-0000-0000-0000-000000000007"
+    )
+    runbook = (Path(__file__).resolve().parents[2] / "docs" / "runbook.md").read_text()
+    assert "\n## A run crashed\n" in runbook

@@ -102,7 +102,10 @@ def test_report_is_one_self_contained_page_with_figures_changes_and_alerts(
     assert "approximately 4,500" in page  # latest figure, formatted
     for symbol in ("S/2023/966", "S/2023/668", "S/2023/431"):
         assert symbol in page
-    assert "KFOR troop level up 18.4% to approximately 4,500 (from 3,800 in S/2023/668)" in page
+    assert (
+        "KFOR troop level up 18.4% to approximately 4,500 (from approximately 3,800 in S/2023/668)"
+        in page
+    )
     assert "states major security incidents" in page and "sev-critical" in page
     assert "+700 (+18.4%)" in page  # the change between consecutive reports
     with open_reader(data_dir / "snapshot.duckdb") as con:

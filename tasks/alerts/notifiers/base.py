@@ -29,12 +29,21 @@ class Notifier(Protocol):
 
     channel: str
 
-    def send(self, alerts: list[Alert], *, digest: bool = False, test: bool = False) -> None:
+    def send(
+        self,
+        alerts: list[Alert],
+        *,
+        digest: bool = False,
+        test: bool = False,
+        occasion: str | None = None,
+    ) -> None:
         """Deliver ``alerts``: one message each, or one message for all when ``digest``.
 
         ``test`` marks the message as a test (``reportwatch alerts test``). Messages go out in
         order and the first failure stops the rest: callers that record delivery per alert
-        should call ``send`` once per alert.
+        should call ``send`` once per alert. ``occasion`` names what a digest is (``run``,
+        ``day``, ``digest 2026-11-23 to 2026-11-30``): two digests of the same alerts for
+        different occasions are different messages (an email's Message-ID differs).
         """
         ...
 

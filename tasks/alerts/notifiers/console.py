@@ -108,7 +108,14 @@ class ConsoleNotifier:
     def __repr__(self) -> str:
         return f"ConsoleNotifier(stream={getattr(self._stream, 'name', 'stdout')!r})"
 
-    def send(self, alerts: list[Alert], *, digest: bool = False, test: bool = False) -> None:
+    def send(
+        self,
+        alerts: list[Alert],
+        *,
+        digest: bool = False,
+        test: bool = False,
+        occasion: str | None = None,
+    ) -> None:
         if not alerts:
             return
         # Resolved per call so that a replaced sys.stdout (pytest's capsys, the CLI) is used.

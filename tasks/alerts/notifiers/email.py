@@ -1,8 +1,9 @@
 """Email: multipart/alternative (text and HTML) over SMTP, with STARTTLS or implicit TLS.
 
 One email per alert, or one for all with ``digest``. Receivers can deduplicate: every email
-carries ``X-Reportwatch-Alert-Key`` (one per alert) and a ``Message-ID`` derived from the
-alert keys, so a resend after a half-finished attempt has the same id. Test messages get a
+carries ``X-Reportwatch-Alert-Key`` (one per alert) and a ``Message-ID`` derived from what the
+message is (one alert, a run's, a day's or a week's digest) and the alert keys, so a resend
+after a half-finished attempt has the same id and a weekly digest of mailed alerts does not. Test messages get a
 fresh id each time, so two tests in a row are both shown.
 
 Addresses (:mod:`tasks.alerts.notifiers.addresses`): the envelope carries bare addresses;
@@ -86,13 +87,14 @@ def build_email_message(
     renderer: TemplateRenderer | None = None,
     parts: tuple[str, str, str] | None = None,
     utf8: bool = False,
+    occasion: str | None = None,
 ) -> EmailMessage:
     """One email; addresses as given (``Name <a@b>`` or bare), headers encoded by the policy.
 
     ``parts`` are the subject, text and HTML already rendered (:func:`build_email_parts`).
     ``utf8``: headers and bodies as raw UTF-8, for a server that advertised SMTPUTF8;
     otherwise the whole message is 7-bit (RFC 2047 headers, quoted-printable bodies), which any
-    server takes.
+    server takes. ``occasion`` (see :func:`message_id`) defaults to ``alert``, or ``digest``.
     """
     subject, text, html = parts or build_email_parts(
         alerts, digest=digest, test=test, renderer=renderer
@@ -108,7 +110,10 @@ def build_email_message(
     message["From"] = author.header()
     message["To"] = tuple(r.header() for r in readers)
     message["Date"] = email.utils.formatdate(usegmt=True)
-    message["Message-ID"] = _message_id(alerts, idna_domain(author.domain), test=test)
+    occasion = occasion or ("digest" if digest else "alert")
+    message["Message-ID"] = message_id(
+        alerts, idna_domain(author.domain), test=test, occasion=occasion
+    )
     # RFC 3834: tells vacation responders not to answer.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Reportwatch-Severity"] = most_severe(alerts)
@@ -119,11 +124,23 @@ def build_email_message(
     return message
 
 
-def _message_id(alerts: list[Alert], domain: str, *, test: bool) -> str:
+def message_id(alerts: list[Alert], domain: str, *, test: bool, occasion: str) -> str:
+    """``<hash.reportwatch@domain>``: the same message sent again has the same id, another
+    message (another occasion) never does.
+
+    Derived from ``occasion`` (``alert``; a digest's ``run``, ``day`` or the weekly
+    ``digest <start> to <end>``) and the alert keys, so a resend after a half-finished attempt repeats the id
+    (docs/runbook.md, "What a kill can and cannot do") while the weekly digest of alerts
+    already mailed one by one, or in the run's digest, is a new message a mail client shows.
+    A run or day digest is not tied to its run id or date: the ledger sends each alert in one
+    such message per channel, and its resend may come from the next run, on the next day.
+    Test messages get a fresh id each time.
+    """
     domain = domain or "reportwatch.invalid"
     if test:
         return email.utils.make_msgid("reportwatch-test", domain=domain)
-    digest = hashlib.sha256("\n".join(sorted(a.key for a in alerts)).encode()).hexdigest()
+    material = "\n".join([occasion, *sorted(a.key for a in alerts)])
+    digest = hashlib.sha256(material.encode()).hexdigest()
     return f"<{digest[:32]}.reportwatch@{domain}>"
 
 
@@ -289,7 +306,14 @@ class EmailNotifier:
         user = f", user={self._username!r}" if self._username else ""
         return f"EmailNotifier({self._where}, {tls}, to={self.recipients!r}{user})"
 
-    def send(self, alerts: list[Alert], *, digest: bool = False, test: bool = False) -> None:
+    def send(
+        self,
+        alerts: list[Alert],
+        *,
+        digest: bool = False,
+        test: bool = False,
+        occasion: str | None = None,
+    ) -> None:
         if not alerts:
             return
         batches = [alerts] if digest else [[a] for a in alerts]
@@ -312,6 +336,7 @@ class EmailNotifier:
                     message = build_email_message(
                         batch, sender=envelope.sender, recipients=envelope.recipients,
                         test=test, parts=parts, utf8=envelope.utf8,
+                        occasion=(occasion or "digest") if digest else "alert",
                     )  # fmt: skip
                     refused = smtp.sendmail(
                         envelope.mail_from, envelope.rcpt_to, message.as_bytes(),

@@ -1,16 +1,9 @@
 """Render alerts into messages with Jinja2 templates.
 
-Every channel renders the same facts, worded the same way, from templates in
-``tasks/alerts/templates/``. A series may override any of them: ``template_dir`` is searched first
-(by file name), then the bundled folder, so an override is a copy of one bundled file.
-
-Formatting is done here, once, so templates stay declarative:
-
-* numbers get thousands separators (``4,500``), changes a sign (``+700``);
-* ``Alert.pct_change`` is in percent units (``18.4`` means +18.4 %), shown with one decimal
-  and a sign (``+18.4%``);
-* dates are ISO (``2023-10-01``);
-* ``approximately`` is written when the report said so.
+Every channel renders the same facts, worded the same way (:mod:`tasks.alerts.notifiers.views`),
+from templates in ``tasks/alerts/templates/``. A series may override any of them:
+``template_dir`` is searched first (by file name), then the bundled folder, so an override is a
+copy of one bundled file.
 
 Templates use ``StrictUndefined`` (a typo in an override fails loudly instead of rendering
 blanks) and HTML templates are autoescaped. Template problems are :class:`ConfigError`.
@@ -20,10 +13,7 @@ blanks) and HTML templates are autoescaped. Template problems are :class:`Config
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,213 +21,54 @@ from typing import Any
 import jinja2
 
 from reportwatch.errors import ConfigError
-from reportwatch.models import OBSERVED_METRICS, SEVERITY_RANK, Alert
-from tasks.fetch.ods import OdsSource
+from reportwatch.models import Alert
+from tasks.alerts.notifiers.views import (
+    SEVERITY_EMOJI,
+    AlertView,
+    action_text,
+    alert_title,
+    alert_view,
+    digest_order,
+    format_date,
+    format_figure,
+    format_number,
+    format_pct,
+    format_signed,
+    link_for_receivers,
+    most_severe,
+    one_line,
+    slack_escape,
+    summary_counts,
+)
+
+__all__ = [
+    "BUNDLED_TEMPLATE_DIR",
+    "BUNDLED_TEMPLATE_NAMES",
+    "SEVERITY_EMOJI",
+    "TEST_BANNER",
+    "AlertView",
+    "TemplateRenderer",
+    "action_text",
+    "alert_title",
+    "alert_view",
+    "digest_order",
+    "format_date",
+    "format_figure",
+    "format_number",
+    "format_pct",
+    "format_signed",
+    "link_for_receivers",
+    "message_context",
+    "most_severe",
+    "one_line",
+    "resolve_template_dir",
+    "slack_escape",
+    "summary_counts",
+]
 
 BUNDLED_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 TEST_BANNER = "TEST MESSAGE — reportwatch alerts test"
-SEVERITY_EMOJI = {
-    "info": ":information_source:",
-    "warning": ":warning:",
-    "critical": ":rotating_light:",
-}
-
-
-# -- number and date formatting (also exposed to templates as filters) -------------------------
-def format_number(value: float | None) -> str:
-    """``4500.0`` → ``4,500``; ``12.25`` → ``12.25``; ``None`` → ``unknown``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "unknown"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def format_signed(value: float | None) -> str:
-    """``700`` → ``+700``; ``-120`` → ``-120``; zero has no sign."""
-    if value is None:
-        return "unknown"
-    text = format_number(abs(value))
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"-{text}"
-    return text
-
-
-def format_pct(value: float | None) -> str:
-    """Percent units in, one decimal and a sign out: ``18.42`` → ``+18.4%``."""
-    if value is None:
-        return "n/a"
-    rounded = round(value, 1)
-    if rounded == 0:
-        return "0.0%"
-    return f"{rounded:+,.1f}%"
-
-
-def format_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, dt.datetime):
-        # Minutes are enough for a human; the timezone says which clock.
-        text = value.strftime("%Y-%m-%d %H:%M")
-        return f"{text} UTC" if value.utcoffset() == dt.timedelta(0) else text
-    return value.isoformat()
-
-
-def slack_escape(value: object) -> str:
-    """Slack mrkdwn treats ``&``, ``<`` and ``>`` as control characters; escape only those."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def one_line(value: object) -> str:
-    """Collapse whitespace: for subjects and headers, which must not contain newlines."""
-    return " ".join(str(value).split())
-
-
-# -- the facts of one alert, worded once ------------------------------------------------------
-@dataclass(frozen=True)
-class AlertView:
-    """What templates show for one alert. ``alert`` is the raw model for anything else."""
-
-    alert: Alert
-    severity: str
-    severity_label: str
-    emoji: str
-    headline: str
-    symbol: str | None
-    value_text: str | None
-    previous_text: str | None
-    change_text: str | None
-    precision_text: str | None
-    period_text: str | None
-    compared_text: str | None
-    location_text: str | None
-    evidence_text: str | None
-    source_url: str | None
-    raised_text: str | None
-
-
-PUBLIC_ODS_URL = "https://documents.un.org"
-
-
-def link_for_receivers(source_url: str | None, symbol: str | None) -> str | None:
-    """A link the people who receive the message can open.
-
-    A web address stays as it is. A file on the machine that read it (a report put in the
-    drop folder) is nobody else's to open, and would show a server path: the Official Document
-    System's public address of the symbol takes its place, or no link without a symbol.
-    """
-    if source_url and source_url.lower().startswith(("http://", "https://")):
-        return source_url
-    if symbol:
-        return OdsSource(PUBLIC_ODS_URL).file_url(symbol)
-    return None
-
-
-def alert_view(alert: Alert) -> AlertView:
-    unit = OBSERVED_METRICS.get(alert.metric or "")
-    unit_suffix = f" {unit}" if unit in {"troops", "nations"} else ""
-
-    value_text = None
-    if alert.value is not None:
-        value_text = f"{format_number(alert.value)}{unit_suffix}"
-        if alert.approximate:
-            value_text = f"approximately {value_text}"
-        elif alert.approximate is False:
-            value_text = f"{value_text} (exact)"
-    previous_text = None
-    if alert.previous_value is not None:
-        previous_text = f"{format_number(alert.previous_value)}{unit_suffix}"
-
-    delta = alert.delta
-    if delta is None and alert.value is not None and alert.previous_value is not None:
-        delta = alert.value - alert.previous_value
-    change_text = None
-    if delta is not None:
-        change_text = format_signed(delta)
-        if alert.pct_change is not None:
-            change_text = f"{change_text} ({format_pct(alert.pct_change)})"
-
-    precision_text = None
-    if alert.approximate is not None and alert.value is not None:
-        precision_text = "approximate" if alert.approximate else "exact"
-    if alert.metric == "major_incidents":
-        # a yes/no the report states, not a quantity: "stated", never "1 (was 0), change +1"
-        value_text, previous_text = _stated(alert.value), _stated(alert.previous_value)
-        change_text = precision_text = None
-
-    return AlertView(
-        alert=alert,
-        severity=alert.severity,
-        severity_label=alert.severity.upper(),
-        emoji=SEVERITY_EMOJI.get(alert.severity, ":bell:"),
-        headline=one_line(alert.headline),
-        symbol=alert.symbol,
-        value_text=value_text,
-        previous_text=previous_text,
-        change_text=change_text,
-        precision_text=precision_text,
-        period_text=_period_text(alert.period_start, alert.period_end),
-        compared_text=_compared_text(alert),
-        location_text=_location_text(alert.evidence_page, alert.evidence_paragraph),
-        evidence_text=one_line(alert.evidence_text) if alert.evidence_text else None,
-        source_url=link_for_receivers(alert.source_url, alert.symbol),
-        raised_text=format_date(alert.raised_at) if alert.raised_at else None,
-    )
-
-
-def _stated(flag: float | None) -> str | None:
-    """Major security incidents, as the report puts it (the HTML report words it the same)."""
-    if flag is None:
-        return None
-    return "major security incidents stated" if flag else "no major security incidents stated"
-
-
-def _period_text(start: dt.date | None, end: dt.date | None) -> str | None:
-    if start and end:
-        return f"{start.isoformat()} to {end.isoformat()}"
-    if end:
-        return f"ending {end.isoformat()}"
-    if start:
-        return f"from {start.isoformat()}"
-    return None
-
-
-def _compared_text(alert: Alert) -> str | None:
-    parts = []
-    if alert.previous_symbol:
-        parts.append(alert.previous_symbol)
-    if alert.previous_period_end:
-        parts.append(f"period ending {alert.previous_period_end.isoformat()}")
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else f"{parts[0]} ({parts[1]})"
-
-
-def _location_text(page: int | None, paragraph: int | None) -> str | None:
-    parts = []
-    if page is not None:
-        parts.append(f"page {page}")
-    if paragraph is not None:
-        parts.append(f"paragraph {paragraph}")
-    return ", ".join(parts) or None
-
-
-def summary_counts(alerts: list[Alert]) -> str:
-    """``3 alerts (1 critical, 2 warning)``, most severe first."""
-    counts: dict[str, int] = {}
-    for alert in alerts:
-        counts[alert.severity] = counts.get(alert.severity, 0) + 1
-    ordered = sorted(counts, key=lambda s: -SEVERITY_RANK.get(s, 0))
-    noun = "alert" if len(alerts) == 1 else "alerts"
-    detail = ", ".join(f"{counts[s]} {s}" for s in ordered)
-    return f"{len(alerts)} {noun} ({detail})" if detail else f"0 {noun}"
-
-
-def most_severe(alerts: list[Alert]) -> str:
-    return max((a.severity for a in alerts), key=lambda s: SEVERITY_RANK.get(s, 0), default="info")
 
 
 # -- the Jinja2 environment ---------------------------------------------------------------------
@@ -346,8 +177,11 @@ class TemplateRenderer:
 
 
 def message_context(alerts: list[Alert], *, test: bool, digest: bool) -> dict[str, Any]:
-    """The variables every template receives (documented in docs/alerts-messages.md)."""
-    views = [alert_view(a) for a in alerts]
+    """The variables every template receives (documented in docs/alerts-messages.md).
+
+    A digest lists its alerts in :func:`digest_order`, most severe and newest first.
+    """
+    views = [alert_view(a) for a in (digest_order(alerts) if digest else alerts)]
     return {
         "alerts": views,
         "alert": views[0] if views else None,

@@ -237,7 +237,14 @@ class SlackNotifier:
 
     __str__ = __repr__
 
-    def send(self, alerts: list[Alert], *, digest: bool = False, test: bool = False) -> None:
+    def send(
+        self,
+        alerts: list[Alert],
+        *,
+        digest: bool = False,
+        test: bool = False,
+        occasion: str | None = None,
+    ) -> None:
         if not alerts:
             return
         batches = [alerts] if digest else [[a] for a in alerts]
