@@ -71,6 +71,24 @@ _MONEY_AFTER = re.compile(
     r"^\s*(?:million|billion|bn\b|euros?\b|dollars?\b|francs?\b|pounds?\b|USD\b|EUR\b)",
     re.IGNORECASE,
 )
+# "grew by 700 to 4,482", "an increase of 700 troops": the 700 is a difference, not a level.
+_DIFFERENCE_BEFORE = re.compile(
+    r"\b(?:by|(?:increase|decrease|rise|fall|drop|reduction|growth|decline)\s+of)\s+"
+    r"(?:(?:some|about|approximately|nearly|almost|around)\s+)?$",
+    re.IGNORECASE,
+)
+_DIFFERENCE_AFTER = re.compile(
+    r"^\s*(?:(?:troops|personnel|soldiers)\s+)?(?:more|fewer|less)\s+than\b", re.IGNORECASE
+)
+# A pure bound ("did not exceed 4,500", "under the 5,000 mark", "more than 4,500", "up to
+# 5,000"): the figure is a limit, not the level; "over 4,500" and "just under 4,500" are read as
+# approximate (the archive prints "over 3,700"), as the profile's qualifiers say.
+_BOUND_BEFORE = re.compile(
+    r"\b(?:(?:did|does|do)\s+not\s+exceed|(?:no|not)\s+(?:more|fewer|less)\s+than|below|"
+    r"(?<!just\s)under(?:\s+the)?|more\s+than|fewer\s+than|less\s+than|up\s+to|"
+    r"in\s+excess\s+of|exceed(?:ed|s|ing)?|at\s+(?:most|least))\s+$",
+    re.IGNORECASE,
+)
 _PART_REASON = "it is a part named inside the sentence (a part clause), not the whole"
 _CLAUSE_END = re.compile(r"[;:]|,(?!\d)|\s\(")
 
@@ -137,6 +155,10 @@ def _not_a_count(text: str, start: int, end: int) -> str | None:
         return "it is one end of a range, not one figure"
     if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
         return "it is an amount of money, not a count"
+    if _DIFFERENCE_BEFORE.search(before) or _DIFFERENCE_AFTER.match(after):
+        return "it is a difference between two levels, not a level"
+    if _BOUND_BEFORE.search(before):
+        return "it is a bound (a limit the level stays under or over), not the level"
     return None
 
 
@@ -213,6 +235,8 @@ def _readings(
             reason = _not_a_count(text, start, end) or _refusal(
                 metric, scope, start, end, first_year
             )
+            if reason is None and metric.subject is not None:
+                reason = metric.subject.refusal(scope, match, start, end)
             if reason is not None:
                 yield Refused(value, match.group("value"), sentence, reason)
                 semicolon = carry_on(text, end) if not inside_only else None

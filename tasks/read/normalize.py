@@ -38,7 +38,7 @@ from tasks.read.textnorm import plain
 
 __all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
 
-NORMALIZER_VERSION = "rw-5"  # rw-5: identifiers masked, part clauses, default refusals
+NORMALIZER_VERSION = "rw-6"  # rw-6: subject allow-list, bounds, clock times, differences
 
 _SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
 _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})

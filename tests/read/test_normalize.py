@@ -799,13 +799,13 @@ def test_two_patterns_reading_one_sentence_differently_give_no_figure() -> None:
     # ("after the rotation" would be refused by the default "rotations" refusal: no ambiguity.)
     sentence = (
         "As at 30 June 2017, the total number of KFOR troops in theatre was 4,000, "
-        "and KFOR had 3,900 troops in its camps."
+        "and KFOR had 3,900 troops from 28 nations."
     )
     report = run(quarterly(sentence))
     assert report.troops_total is None and "troops_total" not in report.evidence
     warning = next(w for w in report.warnings if w.startswith("troops_total"))
     assert "reads as 3,900 and 4,000; ambiguous" in warning
-    assert "and KFOR had 3,900 troops in its camps." in warning  # the sentence, named
+    assert "and KFOR had 3,900 troops from 28 nations." in warning  # the sentence, named
     assert report.quarantine_reason == "no troop figure found in the enclosure or letters"
 
 
