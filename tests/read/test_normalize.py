@@ -190,7 +190,7 @@ def test_seed_report_gives_every_fact() -> None:
     assert report.warnings == []
     assert report.quarantine_reason is None
     assert len(report.paragraphs) == len(SEED_ROWS)
-    assert NORMALIZER_VERSION == "rw-5"
+    assert NORMALIZER_VERSION == "rw-6"
 
 
 def test_seed_evidence_points_at_page_paragraph_and_sentence() -> None:
