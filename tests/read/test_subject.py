@@ -10,6 +10,7 @@ when it is the one dated at the end of the period.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -214,3 +215,29 @@ def test_the_first_item_of_an_enumeration_is_not_the_strength() -> None:
     assert any(w.startswith(f'military_strength: "{sentence}"') and "gives 27, but" in w
                for w in report.warnings)  # fmt: skip
     assert PROFILE["metrics"]["military_strength"]["subject"]  # the series' own allow-list
+
+
+# --- as-at dates in other hands --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "As at end-December 2023, the total number of KFOR troops in theatre was 4,482.",
+        "As of 31.12.2023, the total number of KFOR troops in theatre was 4,482.",
+        "The total number of KFOR troops in theatre as of 31.12.2023 was 4,482.",
+        "The total number of KFOR troops in theatre as at 31/12/2023 was 4,482.",
+        "The total number of KFOR troops in theatre as at 31 Dec. 2023 was 4,482.",
+    ],
+)
+def test_an_as_at_date_in_other_hands_dates_the_figure(sentence: str) -> None:
+    report = report_of(sentence)
+    assert (report.troops_total, report.as_of_date) == (4482, dt.date(2023, 12, 31))
+    assert report.evidence["troops_total"].text == sentence  # one sentence, never split
+
+
+def test_a_dated_part_loses_to_the_whole_dated_end_december() -> None:
+    part = DATED + "the total number of troops deployed along the boundary line was 650."
+    whole = "As at end-December 2023, KFOR comprised approximately 4,500 troops from 27 countries."
+    report = report_of(part, whole)
+    assert (report.troops_total, report.as_of_date) == (4500, dt.date(2023, 12, 31))
