@@ -143,8 +143,8 @@ def partial_date(text: str) -> PartialDate | None:
     if match is None:
         numeric = _NUMERIC_PARTS_RE.search(text)
         if numeric is not None:
-            day, month, year = (int(numeric.group(g)) for g in ("day", "month", "year"))
-            return PartialDate(day, month, year) if 1 <= month <= 12 else None
+            day, month, numeric_year = (int(numeric.group(g)) for g in ("day", "month", "year"))
+            return PartialDate(day, month, numeric_year) if 1 <= month <= 12 else None
         end = _END_PARTS_RE.search(text)
         if end is None:
             return None
