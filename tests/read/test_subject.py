@@ -85,6 +85,7 @@ def test_a_part_dated_at_the_period_end_never_beats_the_whole_force(
         ("the Kosovo Force (KFOR) troop strength stood at 4,482.", 4482, False),
         ("KFOR had some 4,500 troops in theatre at the end of the reporting period.", 4500, True),
         ("KFOR troop strength grew by 700 to 4,482.", 4482, False),
+        ("the total number of KFOR troops has been 4,482 since 1 November 2023.", 4482, False),
     ],
 )  # fmt: skip
 def test_the_whole_force_in_its_wordings_is_read(
