@@ -365,6 +365,7 @@ def figures(
     for metric in cp.metrics:
         if not metric.patterns:  # read from a table (tasks.read.table_facts)
             continue
+        said = len(facts.warnings)
         hits, refused = metric_hits(metric, ordered, facts, first_year, cp.qualifier_after)
         if not hits:
             for candidate in [*year_candidates(metric, ordered), *refused]:
@@ -374,6 +375,8 @@ def figures(
                 )
                 if warning not in facts.warnings:  # two patterns may refuse the same figure
                     facts.warnings.append(warning)
+            if len(facts.warnings) == said:  # nothing said about it yet
+                _name_unread(metric, ordered, facts)
             continue
         ranks = {id(h): _rank(h, cp, period_start, period_end) for h in hits}
         hits = sorted(hits, key=lambda h: ranks[id(h)])  # stable: part and document order
@@ -414,6 +417,31 @@ def figures(
         facts.drop(metric.name)
         facts.approximate.pop(metric.name, None)
     return facts
+
+
+_FIGURE = re.compile(r"\d")
+
+
+def _name_unread(metric: CompiledMetric, sentences: Iterable[Sentence], facts: Facts) -> None:
+    """Sentences that mention a null metric (its subject's ``mentions``) and print a figure no
+    pattern read: named in a warning, and kept for the quarantine reason (at most three)."""
+    mentions = metric.subject.mentions if metric.subject is not None else None
+    if mentions is None:
+        return
+    unread = [
+        s
+        for s in sentences
+        if (metric.requires is None or metric.requires.search(s.text))
+        and mentions.search(s.text)
+        and _FIGURE.search(mask_identifiers(s.text))
+    ][:3]
+    for sentence in unread:
+        facts.warnings.append(
+            f"{metric.name}: {quoted(sentence)} ({where(sentence)}) mentions it with a figure, "
+            "but no pattern reads the figure as the whole; none was read from it"
+        )
+    if unread:
+        facts.unread[metric.name] = unread
 
 
 def label_of(cp: CompiledProfile, metric: str) -> str:

@@ -329,7 +329,8 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             else facts.values.get(fact) is not None
         )
         if not present:
-            missing.append(_missing(cp, fact))
+            unread = "; ".join(f"{quoted(s)} ({where(s)})" for s in facts.unread.get(fact, []))
+            missing.append(_missing(cp, fact) + (f" (not read: {unread})" if unread else ""))
     fields = {k: v for k, v in facts.values.items() if k in _REPORT_FIELDS}
     metrics = {
         name: MetricValue(

@@ -219,7 +219,7 @@ class NormalizeProfile(BaseModel):
             for n, m in self.metrics.items()
         ]
         groups += [
-            (f"metrics.{n}.subject", [m.subject.before, m.subject.after, *m.subject.skip], set())
+            (f"metrics.{n}.subject", m.subject.patterns(), set())
             for n, m in self.metrics.items()
             if m.subject
         ]

@@ -65,6 +65,15 @@ class Subject(BaseModel):
         default_factory=list,
         description="Patterns for phrases the words check leaves out: 'from {number} nations'.",
     )
+    mentions: str | None = Field(
+        None,
+        description="A sentence matching this (and `requires`) that prints a figure no pattern "
+        "reads is named in a warning and the quarantine reason when the metric is null.",
+    )
+
+    def patterns(self) -> list[str]:
+        """Every pattern it holds, for the profile's compile check."""
+        return [self.before, self.after, *self.skip, *([self.mentions] if self.mentions else [])]
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class CompiledSubject:
     before: re.Pattern[str]  # searched in the clause's text before the match (ends at $)
     after: re.Pattern[str]  # matched at the end of the match
     skip: tuple[re.Pattern[str], ...]
+    mentions: re.Pattern[str] | None = None
 
     def refusal(
         self, text: str, match: re.Match[str], value_start: int, value_end: int
@@ -109,4 +119,5 @@ def compile_subject(subject: Subject, fill: Callable[[str], str]) -> CompiledSub
         re.compile(f"(?:{fill(subject.before)})$", re.IGNORECASE),
         re.compile(fill(subject.after), re.IGNORECASE),
         tuple(re.compile(fill(p), re.IGNORECASE) for p in subject.skip),
+        re.compile(fill(subject.mentions), re.IGNORECASE) if subject.mentions else None,
     )

@@ -43,7 +43,7 @@ PARTS = [
 ]
 
 
-# No pattern finds a figure in these at all: null, with no warning yet (docs/extraction.md).
+# No pattern finds a figure in these and they do not name KFOR: null, with no warning yet.
 UNMATCHED = [
     ("the total number of troops from non-NATO countries was 378.", "378"),
     ("the total number of Kosovo police officers was 9,000.", "9,000"),
@@ -242,3 +242,28 @@ def test_a_dated_part_loses_to_the_whole_dated_end_december() -> None:
     whole = "As at end-December 2023, KFOR comprised approximately 4,500 troops from 27 countries."
     report = report_of(part, whole)
     assert (report.troops_total, report.as_of_date) == (4500, dt.date(2023, 12, 31))
+
+
+# --- a null metric names the sentences that mention it ---------------------------------------
+
+
+def test_a_sentence_about_kfor_that_no_pattern_reads_is_named_in_the_quarantine_reason() -> None:
+    sentence = "As at 31 December 2023, KFOR's strength was put at 4,482 by its commander."
+    report = report_of(sentence)
+    assert report.troops_total is None
+    assert report.quarantine_reason == (
+        f'no troop figure found in the enclosure or letters (not read: "{sentence}" '
+        "(enclosure, page 2 paragraph 2))"
+    )
+    assert any(w.startswith(f'troops_total: "{sentence}"') and "no pattern reads" in w
+               for w in report.warnings)  # fmt: skip
+
+
+def test_a_military_component_sentence_no_pattern_reads_is_named() -> None:
+    sentence = (
+        "As at 15 March 2014, the military component of MINURSO numbered in all 225 personnel."
+    )
+    report = run_minurso(INTRO, sentence)
+    assert "military_strength" not in values(report)
+    assert report.quarantine_reason is not None
+    assert f'(not read: "{sentence}"' in report.quarantine_reason
