@@ -24,6 +24,16 @@ from tests.read.test_profile_features import INTRO, PROFILE
 from tests.read.test_profile_features import run as run_minurso
 
 DATED = "As at 31 December 2023, "
+
+
+def warned(report: Any, metric: str, sentence: str, *words: str) -> bool:
+    """Whether a warning about ``metric`` quotes ``sentence`` first and says all ``words``."""
+    return any(
+        w.startswith(f'{metric}: "{sentence}"') and all(x in w for x in words)
+        for w in report.warnings
+    )
+
+
 PARTS = [
     ("the total number of personnel at KFOR Headquarters in Pristina was 800.", "800"),
     ("the total number of troops deployed along the administrative boundary line was 650.", "650"),
@@ -159,8 +169,7 @@ def test_a_difference_is_no_level(sentence: str, printed: str) -> None:
 def test_a_pure_bound_is_null_with_a_warning(sentence: str) -> None:
     report = report_of(sentence)
     assert report.troops_total is None and report.troops_approximate is None
-    assert any(w.startswith(f'troops_total: "{sentence}"') and "it is a bound" in w
-               for w in report.warnings), report.warnings  # fmt: skip
+    assert warned(report, "troops_total", sentence, "it is a bound"), report.warnings
 
 
 @pytest.mark.parametrize(
@@ -213,8 +222,7 @@ def test_the_first_item_of_an_enumeration_is_not_the_strength() -> None:
                 "personnel of the medical unit and 198 military observers.")  # fmt: skip
     report = run_minurso(INTRO, sentence)
     assert "military_strength" not in values(report)
-    assert any(w.startswith(f'military_strength: "{sentence}"') and "gives 27, but" in w
-               for w in report.warnings)  # fmt: skip
+    assert warned(report, "military_strength", sentence, "gives 27, but")
     assert PROFILE["metrics"]["military_strength"]["subject"]  # the series' own allow-list
 
 
@@ -255,8 +263,7 @@ def test_a_sentence_about_kfor_that_no_pattern_reads_is_named_in_the_quarantine_
         f'no troop figure found in the enclosure or letters (not read: "{sentence}" '
         "(enclosure, page 2 paragraph 2))"
     )
-    assert any(w.startswith(f'troops_total: "{sentence}"') and "no pattern reads" in w
-               for w in report.warnings)  # fmt: skip
+    assert warned(report, "troops_total", sentence, "no pattern reads")
 
 
 def test_a_military_component_sentence_no_pattern_reads_is_named() -> None:
