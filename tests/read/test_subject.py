@@ -274,3 +274,17 @@ def test_a_military_component_sentence_no_pattern_reads_is_named() -> None:
     assert "military_strength" not in values(report)
     assert report.quarantine_reason is not None
     assert f'(not read: "{sentence}"' in report.quarantine_reason
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        "As at 30 September 2023, KFOR troop strength stood at 3,762.",
+        "At the end of September 2023, KFOR troop strength stood at 3,762.",
+    ],
+)
+def test_a_figure_dated_before_the_period_never_blocks_the_current_one(earlier: str) -> None:
+    undated = "KFOR comprised approximately 4,500 troops from 27 countries."
+    report = report_of(earlier, undated)
+    assert (report.troops_total, report.troops_approximate) == (4500, True)
+    assert report.evidence["troops_total"].text == undated
