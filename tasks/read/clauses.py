@@ -37,6 +37,11 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# A clock time: "at 2400 hours", "0800 hrs", "14:30 hours", "8.30 a.m.": never a count.
+_CLOCK = re.compile(
+    r"\b(?:(?:[01]\d|2[0-4])[0-5]\d\s*(?:hours|hrs)\b|\d{1,2}[:.][0-5]\d\s*(?:hours|hrs|h\b|[ap]\.m\.))",
+    re.IGNORECASE,
+)
 # The words that open a part clause, and those after which the clause began with its number
 # ("13 of whom are women", "378 of which").
 _PART_MARKER = re.compile(
@@ -81,15 +86,25 @@ def blank(text: str, start: int, end: int, char: str = "X") -> str:
 
 
 def mask_identifiers(text: str) -> str:
-    """``text`` with years, document symbols and references' numbers masked by letters of the
-    same length: "resolution 1244 (1999) was 4,482" reads 4,482, never 1,244."""
+    """``text`` with years, clock times, document symbols and references' numbers masked by
+    letters of the same length: "resolution 1244 (1999) was 4,482" reads 4,482, never 1,244, and
+    "at 2400 hours on 31 December" reads no 2,400."""
     masked = _YEAR_TOKEN.sub(lambda m: "Y" * len(m.group()), text)
+    masked = _CLOCK.sub(lambda m: _DIGIT.sub("T", m.group()), masked)
     for match in _SYMBOL.finditer(text):
         masked = blank(masked, match.start(), match.end(), "Z")
     for match in _REFERENCE.finditer(text):
         start, end = match.span("numbers")
         masked = masked[:start] + _DIGIT.sub("N", masked[start:end]) + masked[end:]
     return masked
+
+
+def drop_identifiers(text: str) -> str:
+    """``text`` with document symbols and references ("paragraph 12 of annex II", "UNSCR 1244")
+    replaced by spaces, words and numbers alike: they say where, never what is counted."""
+    for pattern in (_SYMBOL, _REFERENCE):
+        text = pattern.sub(lambda m: " " * len(m.group()), text)
+    return text
 
 
 @dataclass(frozen=True)

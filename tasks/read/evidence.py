@@ -39,6 +39,8 @@ class Facts:
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, Sentence] = field(default_factory=dict)
     approximate: dict[str, bool] = field(default_factory=dict)  # metric → qualified figure
+    # metric → sentences that mention it with a figure no pattern read (named when it is null)
+    unread: dict[str, list[Sentence]] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, where: Evidence | Sentence) -> None:
         self.values[name] = value
@@ -56,6 +58,7 @@ class Facts:
         self.evidence.update(other.evidence)
         self.sources.update(other.sources)
         self.approximate.update(other.approximate)
+        self.unread.update(other.unread)
         self.warnings += other.warnings
 
 

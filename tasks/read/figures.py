@@ -17,6 +17,12 @@ figure properly, the refused ones are simply not used):
   patterns run (:mod:`tasks.read.clauses`), so "KFOR troop strength in 2023 was 4,500" and "...
   under resolution 1244 (1999) was 4,500" read 4,500; one end of a range ("between 4,300 and
   4,600"), an amount of money ("300 million euros");
+* it is no level: a clock time ("at 2400 hours", masked), a difference ("700 troops more than in
+  September", "grew by 700"), a pure bound ("did not exceed 4,500", "below", "under the 5,000
+  mark", "more than", "fewer than", "up to"); "4,500 or so" and "4,500+" are approximate;
+* its subject is not the whole: a metric with a ``subject`` in its profile is read only when the
+  words around its subject are on the series' allow-list (:mod:`tasks.read.subject`); a null
+  one names the sentences about its subject that no pattern read (``mentions``);
 * it is a part named inside the sentence: a metric that is no ``part_of`` another reads past a
   part clause (", including 378 from non-NATO countries,") to the figure its main verb states,
   and a figure it finds only in one is refused; it reads past a figure outside its bounds too;
@@ -27,7 +33,8 @@ figure properly, the refused ones are simply not used):
   the end of the clause holding it; a clause that takes up a refused one's subject ("...; it now
   stands at 4,482") is read for it.
 
-Among the figures left, the one whose sentence dates it at the end of the period wins, then one
+Among the figures left, those dated before the period are dropped when any other is left; the
+one whose sentence dates it at the end of the period wins, then one
 dated inside the period, then one dated at all ("As at 31 December 2023, the total number of KFOR
 troops ..."), then the most trusted part (the report over the letters), then document order.
 Figures that disagree are a warning naming both places when the one kept is dated inside the
@@ -53,24 +60,12 @@ from tasks.read.clauses import (
     mask_parts,
     part_clauses,
 )
+from tasks.read.counts import YEAR, not_a_count, split_by
 from tasks.read.evidence import Facts, Sentence, in_parts, quoted, where
 from tasks.read.numbers import parse_number
 from tasks.read.profile import CompiledMetric, CompiledProfile
 from tasks.read.textdates import partial_date, year_within
 
-# Digit groups split by a mark that is no recognised thousands separator: a plain space, a comma
-# and a space, or any one punctuation mark or symbol (an underscore too), maybe with a space.
-_SEPARATOR = r"(?:,\s|[^\w\s,]\s?|_\s?|\s)"
-_DOUBTFUL_GROUPS = re.compile(rf"(?<![\d,.])\d{{1,3}}(?:{_SEPARATOR}\d{{3}})+(?!\d)")
-_SEPARATOR_RE = re.compile(_SEPARATOR)
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")  # a year, written without a group separator
-_RANGE_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
-_RANGE_AFTER = re.compile(r"^\s*(?:-|–|—|to\b)\s*\d")
-_MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:US\$|USD|EUR|GBP|CHF))\s*$")
-_MONEY_AFTER = re.compile(
-    r"^\s*(?:million|billion|bn\b|euros?\b|dollars?\b|francs?\b|pounds?\b|USD\b|EUR\b)",
-    re.IGNORECASE,
-)
 _PART_REASON = "it is a part named inside the sentence (a part clause), not the whole"
 _CLAUSE_END = re.compile(r"[;:]|,(?!\d)|\s\(")
 
@@ -91,53 +86,6 @@ class Refused:
     printed: str  # as the sentence writes it: "2023", "4,300"
     sentence: Sentence
     reason: str
-
-
-def _doubtful_groups(text: str) -> tuple[str, list[tuple[int, int, str]]]:
-    """``text`` with doubtful digit groups joined, and their spans in it (with the separator).
-
-    Patterns run on this probe too: a figure they read at a joined span was split by a mark
-    that may or may not separate two figures, wherever the patterns' own reading stopped
-    ("708" after "2·", or nothing at all after "2.").
-    """
-    pieces: list[str] = []
-    spans: list[tuple[int, int, str]] = []
-    last = length = 0
-    for match in _DOUBTFUL_GROUPS.finditer(text):
-        pieces.append(text[last : match.start()])
-        length += match.start() - last
-        separator = _SEPARATOR_RE.search(match.group()[1:])
-        joined = re.sub(r"\D", "", match.group())
-        spans.append((length, length + len(joined), separator.group() if separator else " "))
-        pieces.append(joined)
-        length += len(joined)
-        last = match.end()
-    pieces.append(text[last:])
-    return "".join(pieces), spans
-
-
-def _split_by(metric: CompiledMetric, text: str) -> str | None:
-    """The separator that splits a figure the metric's patterns read in ``text``, if any."""
-    probe, spans = _doubtful_groups(text)
-    if not spans:
-        return None
-    for pattern in metric.patterns:
-        for match in pattern.finditer(probe):
-            start, end = match.span("value")
-            for low, high, separator in spans:
-                if start < high and low < end:
-                    return separator
-    return None
-
-
-def _not_a_count(text: str, start: int, end: int) -> str | None:
-    """Why the figure at ``text[start:end]`` is no count of anything, or None."""
-    before, after = text[:start], text[end:]
-    if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
-        return "it is one end of a range, not one figure"
-    if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
-        return "it is an amount of money, not a count"
-    return None
 
 
 def _refusal(
@@ -210,9 +158,11 @@ def _readings(
                     continue
             # A whole's refusals read its own clauses, never the part clauses it read past.
             scope = text if inside_only else mask_parts(text, parts)
-            reason = _not_a_count(text, start, end) or _refusal(
+            reason = not_a_count(text, start, end) or _refusal(
                 metric, scope, start, end, first_year
             )
+            if reason is None and metric.subject is not None:
+                reason = metric.subject.refusal(scope, match, start, end)
             if reason is not None:
                 yield Refused(value, match.group("value"), sentence, reason)
                 semicolon = carry_on(text, end) if not inside_only else None
@@ -247,7 +197,7 @@ def metric_hits(
         if metric.requires is not None and not metric.requires.search(text):
             continue
         masked = mask_identifiers(text)
-        separator = _split_by(metric, masked)
+        separator = split_by(metric, masked)
         if separator is not None:
             _warn_split(metric, sentence, separator, facts)
             continue
@@ -286,7 +236,7 @@ def year_candidates(metric: CompiledMetric, sentences: Iterable[Sentence]) -> li
         for pattern in metric.patterns:
             for match in pattern.finditer(text):
                 printed = match.group("value")
-                if _YEAR.match(printed):
+                if YEAR.match(printed):
                     years.append(
                         Refused(int(printed), printed, sentence, "it is a year, not a count")
                     )
@@ -307,6 +257,17 @@ def as_at(
         if date is not None:
             return date
     return None
+
+
+def _drop_earlier(
+    hits: list[Hit], cp: CompiledProfile, start: dt.date | None, end: dt.date | None
+) -> list[Hit]:
+    """``hits`` without those dated before the period ("As at 30 September 2023, ..." in a
+    report from 1 October) when any other is left: an earlier figure is never the current one."""
+    if start is None:
+        return hits
+    kept = [h for h in hits if (date := as_at(h.sentence, cp, start, end)) is None or date >= start]
+    return kept or hits
 
 
 def _rank(hit: Hit, cp: CompiledProfile, start: dt.date | None, end: dt.date | None) -> int:
@@ -341,6 +302,7 @@ def figures(
     for metric in cp.metrics:
         if not metric.patterns:  # read from a table (tasks.read.table_facts)
             continue
+        said = len(facts.warnings)
         hits, refused = metric_hits(metric, ordered, facts, first_year, cp.qualifier_after)
         if not hits:
             for candidate in [*year_candidates(metric, ordered), *refused]:
@@ -350,7 +312,10 @@ def figures(
                 )
                 if warning not in facts.warnings:  # two patterns may refuse the same figure
                     facts.warnings.append(warning)
+            if len(facts.warnings) == said:  # nothing said about it yet
+                _name_unread(metric, ordered, facts)
             continue
+        hits = _drop_earlier(hits, cp, period_start, period_end)
         ranks = {id(h): _rank(h, cp, period_start, period_end) for h in hits}
         hits = sorted(hits, key=lambda h: ranks[id(h)])  # stable: part and document order
         first = hits[0]
@@ -390,6 +355,31 @@ def figures(
         facts.drop(metric.name)
         facts.approximate.pop(metric.name, None)
     return facts
+
+
+_FIGURE = re.compile(r"\d")
+
+
+def _name_unread(metric: CompiledMetric, sentences: Iterable[Sentence], facts: Facts) -> None:
+    """Sentences that mention a null metric (its subject's ``mentions``) and print a figure no
+    pattern read: named in a warning, and kept for the quarantine reason (at most three)."""
+    mentions = metric.subject.mentions if metric.subject is not None else None
+    if mentions is None:
+        return
+    unread = [
+        s
+        for s in sentences
+        if (metric.requires is None or metric.requires.search(s.text))
+        and mentions.search(s.text)
+        and _FIGURE.search(mask_identifiers(s.text))
+    ][:3]
+    for sentence in unread:
+        facts.warnings.append(
+            f"{metric.name}: {quoted(sentence)} ({where(sentence)}) mentions it with a figure, "
+            "but no pattern reads the figure as the whole; none was read from it"
+        )
+    if unread:
+        facts.unread[metric.name] = unread
 
 
 def label_of(cp: CompiledProfile, metric: str) -> str:

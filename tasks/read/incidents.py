@@ -85,6 +85,17 @@ class IncidentSentence:
     printed: str | None = None  # the sentence as printed (evidence), when it differs
 
 
+# Words that take back a "no major incidents" statement in its own sentence: "Apart from the
+# incident in Zvečan ..., there were no major security incidents", "... no major incidents
+# involving KFOR; however, on 29 November a police officer was killed", "... until 29 November".
+EXCEPTION_TERMS = re.compile(
+    r"\b(?:apart\s+from|aside\s+from|except|excepting|with\s+the\s+exception|other\s+than|"
+    r"save\s+for|beyond|however|but|although|though|while|whereas|until|till|nevertheless|"
+    r"cannot\s+be\s+said|not\s+true|in\s+the\s+first|only|involving)\b",
+    re.IGNORECASE,
+)
+
+
 def count_casualties(text: str) -> int | None:
     """People killed or injured that ``text`` states; 0 for "no one was injured"; else None."""
     total = 0

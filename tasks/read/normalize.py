@@ -17,9 +17,9 @@ from typing import Any
 from prefect import task
 
 from reportwatch.models import DocumentText, Evidence, Frequency, Incident, MetricValue, Report
-from tasks.read.evidence import Facts, Sentence, in_parts, quoted, sentences_of
+from tasks.read.evidence import Facts, Sentence, in_parts, quoted, sentences_of, where
 from tasks.read.figures import as_at, figures, label_of
-from tasks.read.incidents import IncidentSentence, extract_incidents
+from tasks.read.incidents import EXCEPTION_TERMS, IncidentSentence, extract_incidents
 from tasks.read.profile import (
     CompiledProfile,
     NormalizeProfile,
@@ -38,7 +38,7 @@ from tasks.read.textnorm import plain
 
 __all__ = ["NORMALIZER_VERSION", "NormalizeProfile", "normalize", "normalize_task"]
 
-NORMALIZER_VERSION = "rw-5"  # rw-5: identifiers masked, part clauses, default refusals
+NORMALIZER_VERSION = "rw-6"  # rw-6: subject allow-list, bounds, clock times, differences
 
 _SIGNED_RE = re.compile(r"\(Signed\)\s*(?P<name>[^\n(]+)")
 _NAME_PARTICLES = frozenset({"de", "da", "van", "von", "der", "den", "la", "le", "of", "bin", "al"})
@@ -244,7 +244,17 @@ def _major_incidents(
         i for i in incidents if (i.casualties or 0) > 0 or cp.violence_terms.search(i.summary)
     ]
     for patterns, value in ((cp.major, True), (cp.no_major, False)):
-        statement = next((s for s in ordered if any(p.search(s.text) for p in patterns)), None)
+        said = [s for s in ordered if any(p.search(s.text) for p in patterns)]
+        if not value:  # "Apart from ..., there were no major incidents": not a plain "no"
+            taken_back = [s for s in said if _takes_back(s.text, cp)]
+            for s in taken_back:
+                facts.warnings.append(
+                    f"major_incidents: {quoted(s)} ({where(s)}) says there were no major "
+                    "incidents but makes an exception in the same sentence; it was not read as "
+                    "'no major incidents'"
+                )
+            said = [s for s in said if s not in taken_back]
+        statement = said[0] if said else None
         if statement is not None:
             facts.set("major_incidents", value, statement)
             if not value and violent:
@@ -255,6 +265,11 @@ def _major_incidents(
             return
     if violent and violent[0].evidence is not None:
         facts.set("major_incidents", True, violent[0].evidence)
+
+
+def _takes_back(text: str, cp: CompiledProfile) -> bool:
+    """Whether a "no major incidents" sentence makes an exception or tells of violence itself."""
+    return bool(EXCEPTION_TERMS.search(text) or cp.violence_terms.search(text))
 
 
 # --- signatories -----------------------------------------------------------------------------
@@ -314,7 +329,8 @@ def normalize(doc: DocumentText, *, series: str, profile: Mapping[str, Any]) -> 
             else facts.values.get(fact) is not None
         )
         if not present:
-            missing.append(_missing(cp, fact))
+            unread = "; ".join(f"{quoted(s)} ({where(s)})" for s in facts.unread.get(fact, []))
+            missing.append(_missing(cp, fact) + (f" (not read: {unread})" if unread else ""))
     fields = {k: v for k, v in facts.values.items() if k in _REPORT_FIELDS}
     metrics = {
         name: MetricValue(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from reportwatch.errors import SeriesError
 from tasks.read.numbers import COUNT_PATTERN, NUMBER_PATTERN
 from tasks.read.refusals import DEFAULT_REFUSAL_IDS, DEFAULT_REFUSALS, Refusal
+from tasks.read.subject import CompiledSubject, Subject, compile_subject
 from tasks.read.textdates import DATE_PATTERN, MONTH_PATTERN, RANGE_PATTERN, YEAR_PATTERN
 
 Part = Literal["letter", "annex", "enclosure", "body"]
@@ -67,6 +68,9 @@ class MetricProfile(BaseModel):
     )
     refusals: list[Refusal] = Field(
         default_factory=list, description="Its own refusals, after the profile's `refusals`."
+    )
+    subject: Subject | None = Field(
+        None, description="The words that keep a figure the whole (tasks/read/subject.py)."
     )
 
     @model_validator(mode="after")
@@ -215,6 +219,11 @@ class NormalizeProfile(BaseModel):
             for n, m in self.metrics.items()
         ]
         groups += [
+            (f"metrics.{n}.subject", m.subject.patterns(), set())
+            for n, m in self.metrics.items()
+            if m.subject
+        ]
+        groups += [
             (f"metrics.{n}.requires", [m.requires], set())
             for n, m in self.metrics.items()
             if m.requires
@@ -273,6 +282,7 @@ class CompiledMetric:
     spec: MetricProfile
     refusals: tuple[tuple[re.Pattern[str], str], ...] = ()  # (pattern, reason), defaults first
     earlier_year: bool = True  # the default rule "earlier_year" applies
+    subject: CompiledSubject | None = None  # the words that keep a figure the whole
 
 
 @dataclass(frozen=True)
@@ -364,11 +374,14 @@ def _compile_cached(key: str) -> CompiledProfile:
                     if r.parts or m.part_of is None
                 ),
                 "earlier_year" not in profile.skip_default_refusals,
+                compile_subject(m.subject, lambda p: expand(p, profile.qualifiers))
+                if m.subject
+                else None,
             )
             for name, m in profile.metrics.items()
         ),
         qualifier=one("{qualifier}"),
-        qualifier_after=one(r"\s*\(\s*{qualifier}\s*\)"),
+        qualifier_after=one(r"\s*\(\s*{qualifier}\s*\)|\+|\s+or\s+so\b"),
         period=many(profile.period_patterns),
         previous_report=many(profile.previous_report_patterns),
         tables=tuple(

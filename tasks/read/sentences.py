@@ -57,6 +57,19 @@ ABBREVIATIONS = frozenset(
         "ltd",
         "co",
         "al",
+        # months: "as at 31 Dec. 2023"
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     }
 )
 

@@ -51,8 +51,20 @@ MONTH_PATTERN = rf"(?-i:(?:{_MONTH_NAMES})\b\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR_PATTERN = _YEAR = r"(?:19|20)\d\d"
 
+# "31.12.2023", "31/12/2023" (day first, as United Nations documents write them) and
+# "end-December 2023", "end of December 2023" (the month's last day): as-at dates in other hands.
+_NUMERIC_DATE = r"\b(?:[12]\d|3[01]|0?[1-9])[./](?:1[0-2]|0?[1-9])[./](?:19|20)\d\d\b"
+_END_OF_MONTH = rf"\bend(?:-|\s+of\s+|\s+)(?-i:{MONTH_PATTERN})(?:,?\s+{_YEAR}\b)?"
 # "6 June", "31 March 2020", "3/4 February" (a night spanning two days: the first is kept).
-DATE_PATTERN = rf"\b{_DAY}(?:/\d{{1,2}})?\s+{MONTH_PATTERN}(?:,?\s+{_YEAR}\b)?"
+DATE_PATTERN = (
+    rf"(?:\b{_DAY}(?:/\d{{1,2}})?\s+{MONTH_PATTERN}(?:,?\s+{_YEAR}\b)?"
+    rf"|{_NUMERIC_DATE}|{_END_OF_MONTH})"
+)
+_NUMERIC_PARTS_RE = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>(?:19|20)\d\d)")
+_END_PARTS_RE = re.compile(
+    rf"\bend(?:-|\s+of\s+|\s+)(?P<month>{MONTH_PATTERN})(?:,?\s+(?P<year>{_YEAR}))?",
+    re.IGNORECASE,
+)
 _DATE_PARTS_RE = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:/\d{{1,2}})?\s+(?P<month>{MONTH_PATTERN})"
     rf"(?:,?\s+(?P<year>{_YEAR}))?"
@@ -125,10 +137,20 @@ def _digits(text: str) -> int:
 
 
 def partial_date(text: str) -> PartialDate | None:
-    """Read "31 March 2020" or "6 June" (no year) into a :class:`PartialDate`."""
+    """Read "31 March 2020", "6 June" (no year), "31.12.2023", "31/12/2023" or "end-December
+    2023" (its last day) into a :class:`PartialDate`."""
     match = _DATE_PARTS_RE.search(text)
     if match is None:
-        return None
+        numeric = _NUMERIC_PARTS_RE.search(text)
+        if numeric is not None:
+            day, month, numeric_year = (int(numeric.group(g)) for g in ("day", "month", "year"))
+            return PartialDate(day, month, numeric_year) if 1 <= month <= 12 else None
+        end = _END_PARTS_RE.search(text)
+        if end is None:
+            return None
+        return PartialDate(
+            LAST_DAY, month_number(end.group("month")), int(end.group("year") or 0) or None
+        )
     year = match.group("year")
     return PartialDate(
         day=int(match.group("day")),
