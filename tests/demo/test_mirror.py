@@ -212,7 +212,7 @@ def test_the_command_serves_until_interrupted(archive_dir, tmp_path) -> None:
             body = fetcher.get(f"{base_url}/oai2d", params={"verb": "Identify"}).content
         assert b"<repositoryName>reportwatch loopback mirror</repositoryName>" in body
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=60)  # generous: a loaded CI machine
     finally:
         if process.poll() is None:
             process.kill()
