@@ -28,6 +28,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import re
+import signal
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -354,11 +355,19 @@ def main(argv: list[str] | None = None) -> int:
     folders = ", ".join(str(f) for f in args.archive_dir)
     print(f"serving {len(mirror.entries)} records from {folders} at {mirror.base_url}")
     print(f"  REPORTWATCH_UNDL_URL={mirror.base_url} REPORTWATCH_ODS_URL={mirror.base_url}")
+    # Stop on Ctrl-C and on SIGTERM even when started with SIGINT ignored (a process started in
+    # the background by a non-interactive shell, or by a parent that ignores it, inherits that).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop)
     try:
         mirror.serve_forever()
     except KeyboardInterrupt:
         print("stopped")
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

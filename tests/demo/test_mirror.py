@@ -198,10 +198,15 @@ def test_a_catalog_cannot_point_outside_its_folder(archive_dir) -> None:
 
 
 # the command line ----------------------------------------------------------------------------
-def test_the_command_serves_until_interrupted(archive_dir, tmp_path) -> None:
+@pytest.mark.parametrize("sigint_ignored", [False, True])
+def test_the_command_serves_until_interrupted(archive_dir, tmp_path, sigint_ignored) -> None:
+    """Also when started with SIGINT ignored, as a non-interactive shell starts a background job
+    (and as a parent that ignores it passes it on): Ctrl-C still stops it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "reportwatch.demo.mirror", str(archive_dir), "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=ignore)  # fmt: skip
     try:
         assert process.stdout is not None
         banner = process.stdout.readline()
