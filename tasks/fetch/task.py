@@ -37,6 +37,7 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.drop import DONE, drop_folder_for, is_waiting, move_aside
 from tasks.fetch.ods import download_urls
 from warehouse import open_writer
+from warehouse.connection import now
 from warehouse.progress import record_fetched
 from warehouse.runs import claim_downloads, mark_candidate, to_fetch
 
@@ -160,8 +161,9 @@ PUBLICATION_GRACE = dt.timedelta(days=14)
 def _unpublished(symbol: str, reason: str, first_seen: dt.datetime | None) -> FetchOutcome:
     """``waiting`` within :data:`PUBLICATION_GRACE` of ``first_seen`` (naive UTC), else
     ``failed`` with what to do; the candidate stays ``not_published`` and is retried either way."""
-    queued = first_seen or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    waited = dt.datetime.now(dt.UTC).replace(tzinfo=None) - queued
+    at = now()
+    queued = first_seen or at
+    waited = at - queued
     if waited <= PUBLICATION_GRACE:
         return FetchOutcome(symbol, status="waiting",
                             reason=f"{reason} (queued {queued:%Y-%m-%d}; retried each run)")  # fmt: skip
